@@ -1,0 +1,6 @@
+namespace MLNet.Embeddings.Cli;
+
+internal static class Program
+{
+    private static int Main(string[] args) => CliApp.Run(args);
+}

@@ -1,0 +1,42 @@
+namespace MLNet.Embeddings.Tensors;
+
+/// <summary>
+/// One trainable tensor, stored flat, named exactly as in the Hugging Face checkpoint
+/// (e.g. <c>encoder.layer.0.attention.self.query.weight</c>) so safetensors load and save without mapping.
+/// </summary>
+public sealed class Parameter
+{
+    /// <summary>Creates a parameter over <paramref name="value"/> (not copied).</summary>
+    public Parameter(string name, int[] shape, float[] value)
+    {
+        long n = 1; foreach (var d in shape) n *= d;
+        if (n != value.Length) throw new ArgumentException($"Parameter '{name}': shape [{string.Join(",", shape)}] needs {n} values, found {value.Length}.");
+        Name = name; Shape = shape; Value = value;
+    }
+
+    /// <summary>Hugging Face name.</summary>
+    public string Name { get; }
+    /// <summary>Shape, outermost first (PyTorch order).</summary>
+    public int[] Shape { get; }
+    /// <summary>The values.</summary>
+    public float[] Value { get; }
+
+    float[]? _grad;
+    /// <summary>Accumulated gradient, same length as <see cref="Value"/>; allocated on first use.</summary>
+    public float[] Grad => _grad ??= new float[Value.Length];
+    /// <summary>Whether a gradient buffer exists.</summary>
+    public bool HasGrad => _grad is not null;
+
+    /// <summary>
+    /// For embedding tables updated sparsely: the rows touched since the last optimiser step
+    /// (null for dense parameters). The optimiser updates only these rows and clears the set.
+    /// </summary>
+    public HashSet<int>? TouchedRows { get; set; }
+
+    /// <summary>True for biases and LayerNorm weights, which AdamW does not decay.</summary>
+    public bool NoWeightDecay => Name.EndsWith(".bias", StringComparison.Ordinal)
+        || Name.Contains("LayerNorm", StringComparison.Ordinal) || Name.Contains("layer_norm", StringComparison.Ordinal);
+
+    /// <summary>Zeros the gradient.</summary>
+    public void ZeroGrad() { if (_grad is not null) Array.Clear(_grad); }
+}

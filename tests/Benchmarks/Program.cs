@@ -1,0 +1,14 @@
+using BenchmarkDotNet.Running;
+
+namespace MLNet.Embeddings.Benchmarks;
+
+/// <summary>Runs BenchmarkDotNet suites (<c>dotnet run -c Release --project tests/Benchmarks -- --filter '*'</c>)
+/// or the bench commands that print ratios against reference implementations.</summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
+}
