@@ -1,10 +1,33 @@
+using System.CommandLine;
+using MLNet.Embeddings.Cli.Commands;
+
 namespace MLNet.Embeddings.Cli;
 
+/// <summary>Builds the <c>mlnet-embed</c> command tree. Each command lives in Commands/ and is listed here once.</summary>
 internal static class CliApp
 {
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("mlnet-embed: text embeddings in .NET — encode, fine-tune, build data, evaluate, export.");
+        foreach (var command in new[]
+                 {
+                     // one line per command; keep alphabetical to keep merges trivial
+                     VersionCommand.Create(),
+                 })
+            root.Subcommands.Add(command);
+        return root;
+    }
+
     public static int Run(string[] args)
     {
-        Console.Error.WriteLine("mlnet-embed: not yet wired");
-        return 1;
+        try
+        {
+            return Build().Parse(args).Invoke();
+        }
+        catch (Exception ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return 1;
+        }
     }
 }
