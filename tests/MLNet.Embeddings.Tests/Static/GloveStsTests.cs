@@ -30,6 +30,20 @@ public sealed class GloveStsTests(GloveFixture glove) : IClassFixture<GloveFixtu
         Assert.Equal(0, glove.Tokenizer.TokenToId("the"));
         Assert.Equal(-0.038194f, glove.Backbone.Row(0)[0]);
         Assert.True(glove.Tokenizer.Lowercase);
+        // Rows equal a plain string.Split + float.Parse of the same lines, bit for bit (every 97th line).
+        int row = 0;
+        foreach (var line in File.ReadLines(StaticTestData.GlovePath))
+        {
+            if (row % 97 == 0)
+            {
+                var f = line.Split(' ');
+                Assert.Equal(f[0], glove.Tokenizer.IdToToken(row));
+                var expected = f.Skip(1).Select(x => float.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+                Assert.Equal(expected, glove.Backbone.Row(row).ToArray());
+            }
+            row++;
+        }
+        Assert.Equal(50_000, row);
     }
 
     [Fact]

@@ -147,6 +147,35 @@ public sealed class WordVectorFileTests : IDisposable
     }
 
     [Fact]
+    public void FastFloatPathAgreesWithFloatParse()
+    {
+        var rng = new Random(11);
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        int fast = 0;
+        for (int n = 0; n < 200_000; n++)
+        {
+            int intDigits = rng.Next(0, 5), fracDigits = rng.Next(0, 12);
+            var sb = new StringBuilder(rng.Next(3) == 0 ? "-" : "");
+            for (int i = 0; i < intDigits; i++) sb.Append((char)('0' + rng.Next(10)));
+            if (fracDigits > 0 || intDigits == 0) sb.Append('.');
+            for (int i = 0; i < fracDigits; i++) sb.Append((char)('0' + rng.Next(10)));
+            var text = sb.ToString();
+            bool expectOk = float.TryParse(text, System.Globalization.NumberStyles.Float, inv, out float expected);
+            if (WordVectorFile.TryParseFast(Encoding.ASCII.GetBytes(text), out float got))
+            {
+                fast++;
+                Assert.True(expectOk, text);
+                Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(got), $"{text}: {expected:R} vs {got:R}");
+            }
+        }
+        Assert.True(fast > 50_000, $"fast path taken only {fast} times");
+        Assert.False(WordVectorFile.TryParseFast("1e5"u8, out _));
+        Assert.False(WordVectorFile.TryParseFast("."u8, out _));
+        Assert.False(WordVectorFile.TryParseFast("1.2.3"u8, out _));
+        Assert.True(WordVectorFile.TryParseFast("-0"u8, out float z) && float.IsNegative(z) && z == 0);
+    }
+
+    [Fact]
     public void MissingFileIsModelFormatException()
         => Assert.Throws<ModelFormatException>(() => WordVectorFile.Read(Path.Combine(_dir, "none.txt")));
 }

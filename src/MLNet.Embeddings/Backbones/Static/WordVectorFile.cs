@@ -108,7 +108,7 @@ internal static class WordVectorFile
             var field = values[i..j];
             if (count < destination.Length)
             {
-                if (!float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out float v))
+                if (!TryParseFast(field, out float v) && !float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out v))
                     throw new ModelFormatException(path, $"line {lineNo}: value {count + 1} is not a number: '{Show(field)}'.");
                 destination[count] = v;
             }
@@ -117,6 +117,41 @@ internal static class WordVectorFile
         }
         if (count != destination.Length)
             throw new ModelFormatException(path, $"line {lineNo}: expected {destination.Length} values after the word, found {count}.");
+    }
+
+    static readonly float[] PowersOfTen = [1f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f, 1e6f, 1e7f, 1e8f, 1e9f, 1e10f];
+
+    /// <summary>
+    /// Clinger's fast path for plain decimals (<c>-0.038194</c>): with at most 7 significant digits the digits form an
+    /// integer m &lt; 2^24 and the scale 10^k (k ≤ 10) is exact in float, so one IEEE division m / 10^k is correctly
+    /// rounded, the same value float.Parse gives. Anything else (exponents, long mantissas) returns false.
+    /// </summary>
+    internal static bool TryParseFast(ReadOnlySpan<byte> s, out float value)
+    {
+        value = 0;
+        int i = 0;
+        bool negative = false;
+        if (s.Length > 0 && (s[0] == (byte)'-' || s[0] == (byte)'+')) { negative = s[0] == (byte)'-'; i = 1; }
+        uint m = 0;
+        int digits = 0, scale = -1, significant = 0;
+        for (; i < s.Length; i++)
+        {
+            uint d = (uint)(s[i] - '0');
+            if (d <= 9)
+            {
+                digits++;
+                if (scale >= 0) scale++;
+                if (m != 0 || d != 0) significant++;
+                m = m * 10 + d;
+                if (significant > 7) return false;
+            }
+            else if (s[i] == (byte)'.' && scale < 0) scale = 0;
+            else return false;
+        }
+        if (digits == 0 || scale > 10) return false;
+        float v = scale > 0 ? m / PowersOfTen[scale] : m;
+        value = negative ? -v : v;
+        return true;
     }
 
     static bool TryHeader(ReadOnlySpan<byte> line, out int count, out int dims)
