@@ -8,7 +8,7 @@ namespace MLNet.Embeddings.Training.Evaluation;
 /// <c>accuracy_threshold</c>, <c>f1</c>, <c>f1_threshold</c>, <c>precision</c>, <c>recall</c> (at the best-F1 threshold)
 /// and <c>ap</c> (average precision, the primary metric).
 /// </summary>
-public sealed class BinaryClassificationEvaluator : IEvaluator
+public sealed class BinaryClassificationEvaluator : IEmbeddingEvaluator
 {
     private readonly string[] _sentences1, _sentences2;
     private readonly int[] _labels;

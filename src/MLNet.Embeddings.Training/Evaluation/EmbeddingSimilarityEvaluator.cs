@@ -7,7 +7,7 @@ namespace MLNet.Embeddings.Training.Evaluation;
 /// embeddings and its gold score (<c>pearson</c>, <c>spearman</c>), as sentence-transformers'
 /// <c>EmbeddingSimilarityEvaluator</c> with cosine. The primary metric is <c>spearman</c>.
 /// </summary>
-public sealed class EmbeddingSimilarityEvaluator : IEvaluator
+public sealed class EmbeddingSimilarityEvaluator : IEmbeddingEvaluator
 {
     private readonly string[] _sentences1, _sentences2;
     private readonly double[] _scores;

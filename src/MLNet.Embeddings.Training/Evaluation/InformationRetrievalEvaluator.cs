@@ -14,7 +14,7 @@ namespace MLNet.Embeddings.Training.Evaluation;
 /// var metrics = evaluator.Evaluate(model);   // metrics["ndcg@10"]
 /// </code>
 /// </example>
-public sealed class InformationRetrievalEvaluator : IEvaluator
+public sealed class InformationRetrievalEvaluator : IEmbeddingEvaluator
 {
     private readonly string[] _queryIds, _queryTexts, _corpusIds, _corpusTexts;
     private readonly IReadOnlySet<string>[] _relevant;

@@ -6,7 +6,7 @@ namespace MLNet.Embeddings.Training.Evaluation;
 /// Triplets (anchor, positive, negative): <c>triplet_accuracy</c> is the fraction with
 /// cos(anchor, positive) &gt; cos(anchor, negative), as sentence-transformers' <c>TripletEvaluator</c> with cosine.
 /// </summary>
-public sealed class TripletEvaluator : IEvaluator
+public sealed class TripletEvaluator : IEmbeddingEvaluator
 {
     private readonly string[] _anchors, _positives, _negatives;
 
