@@ -166,38 +166,51 @@ public sealed class BpeTokenizer : ITokenizer
         if (done < text.Length) Segment(text, done, text.Length, budget, s);
     }
 
+    /// <summary>Per-thread buffers of <see cref="Segment"/>.</summary>
+    private sealed class Buffers
+    {
+        [ThreadStatic] private static Buffers? t_cached;
+        public static Buffers Get() => t_cached ??= new Buffers();
+        public readonly List<int> Ids = new(), Lengths = new();
+        public char[] Mapped = new char[256];
+        public int[] ByteStart = new int[256], ByteEnd = new int[256];
+
+        public void Ensure(int n)
+        {
+            if (n <= Mapped.Length) return;
+            int size = Math.Max(n, Mapped.Length * 2);
+            Mapped = new char[size]; ByteStart = new int[size]; ByteEnd = new int[size];
+        }
+    }
+
     /// <summary>Pre-tokenizes and encodes <c>text[from..to)</c>; false once the budget is full.</summary>
     private bool Segment(string text, int from, int to, int budget, EncodeScratch s)
     {
         // HF adds the prefix space to every segment between added tokens; it is aligned with the segment's first character.
         bool prefix = _addPrefixSpace && text[from] != ' ';
-        string seg = prefix ? " " + text[from..to] : text[from..to];
+        ReadOnlySpan<char> seg = prefix ? " " + text[from..to] : text.AsSpan(from, to - from);
         int shift = prefix ? 1 : 0;
-        var ids = new List<int>();
-        var lens = new List<int>();
-        var bytes = new List<byte>();
-        var byteStart = new List<int>();
-        var byteEnd = new List<int>();
-        var mapped = new StringBuilder();
+        var b = Buffers.Get();
         Span<byte> utf8 = stackalloc byte[4];
         foreach (var m in ByteLevel.Pattern().EnumerateMatches(seg))
         {
-            bytes.Clear(); byteStart.Clear(); byteEnd.Clear(); mapped.Clear();
+            b.Ensure(m.Length * 3 + 4);
+            int len = 0;
             for (int i = m.Index; i < m.Index + m.Length;)
             {
                 int w = char.IsHighSurrogate(seg[i]) && i + 1 < seg.Length && char.IsLowSurrogate(seg[i + 1]) ? 2 : 1;
-                int n = Encoding.UTF8.GetBytes(seg.AsSpan(i, w), utf8);
+                int n = Encoding.UTF8.GetBytes(seg.Slice(i, w), utf8);
                 int os = Math.Max(0, i - shift) + from, oe = Math.Max(1, i + w - shift) + from;
-                for (int k = 0; k < n; k++) { mapped.Append(ByteLevel.ByteToChar[utf8[k]]); byteStart.Add(os); byteEnd.Add(oe); }
+                for (int k = 0; k < n; k++, len++) { b.Mapped[len] = ByteLevel.ByteToChar[utf8[k]]; b.ByteStart[len] = os; b.ByteEnd[len] = oe; }
                 i += w;
             }
-            ids.Clear(); lens.Clear();
-            _model.Tokenize(mapped.ToString(), ids, lens);
+            b.Ids.Clear(); b.Lengths.Clear();
+            _model.Tokenize(b.Mapped.AsSpan(0, len), b.Ids, b.Lengths);
             int pos = 0;
-            for (int k = 0; k < ids.Count; k++)
+            for (int k = 0; k < b.Ids.Count; k++)
             {
-                s.Add(ids[k], byteStart[pos], byteEnd[pos + lens[k] - 1]);
-                pos += lens[k];
+                s.Add(b.Ids[k], b.ByteStart[pos], b.ByteEnd[pos + b.Lengths[k] - 1]);
+                pos += b.Lengths[k];
                 if (s.Count >= budget) return false;
             }
         }
