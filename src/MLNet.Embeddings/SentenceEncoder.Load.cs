@@ -12,6 +12,8 @@ public sealed partial class SentenceEncoder
     static readonly ConcurrentDictionary<string, Func<string, IBackbone>> BackboneLoaders = new(StringComparer.OrdinalIgnoreCase)
     {
         ["bert"] = folder => BertBackbone.Load(folder),
+        ["roberta"] = folder => BertBackbone.Load(folder),
+        ["xlm-roberta"] = folder => BertBackbone.Load(folder),
     };
 
     static readonly string[] WordVectorExtensions = { ".txt", ".vec", ".bin" };
@@ -64,7 +66,9 @@ public sealed partial class SentenceEncoder
 
         var backbone = loader(layout.BackboneFolder);
         var tokenizer = TokenizerLoader.Load(layout.BackboneFolder);
-        if (!layout.MaxSeqLengthGiven) config.MaxSeqLength = Math.Min(512, backbone.MaxPositions);
+        // sentence-transformers without max_seq_length: the tokenizer's model_max_length, capped by the positions.
+        if (!layout.MaxSeqLengthGiven)
+            config.MaxSeqLength = Math.Min(TokenizerLoader.ReadMaxLength(layout.BackboneFolder) ?? 512, backbone.MaxPositions);
         return new SentenceEncoder(tokenizer, backbone, config);
     }
 
