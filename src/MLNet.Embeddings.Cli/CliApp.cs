@@ -14,6 +14,7 @@ internal static class CliApp
                      // one line per command; keep alphabetical to keep merges trivial
                      EmbedCommand.Create(),
                      SimilarityCommand.Create(),
+                     TokenizeCommand.Create(),
                      VersionCommand.Create(),
                  })
             root.Subcommands.Add(command);
