@@ -135,7 +135,7 @@ public sealed class Bm25Index
         buffer.Touched.Clear();
         Accumulate(Analyzer.Analyze(query), acc, buffer.Touched);
         var heap = buffer.Heap;
-        heap.Reset();
+        heap.Reset(heap.K);
         foreach (int d in buffer.Touched)
         {
             heap.Add(acc[d], d);

@@ -6,14 +6,22 @@ namespace MLNet.Embeddings.Training.Data.Mining;
 /// </summary>
 internal sealed class TopK
 {
-    private readonly (float Score, int Id)[] _heap;
+    private (float Score, int Id)[] _heap;
     private int _count;
 
     public TopK(int k) { _heap = new (float, int)[Math.Max(1, k)]; K = k; }
 
-    public int K { get; }
+    public int K { get; private set; }
 
     public void Reset() => _count = 0;
+
+    /// <summary>Empties the heap and sets a new k (growing the storage if needed).</summary>
+    public void Reset(int k)
+    {
+        _count = 0;
+        K = k;
+        if (_heap.Length < k) _heap = new (float, int)[k];
+    }
 
     // a is "worse" than b: lower score, or same score and higher id
     private static bool Worse((float Score, int Id) a, (float Score, int Id) b) => a.Score < b.Score || (a.Score == b.Score && a.Id > b.Id);
