@@ -2,7 +2,7 @@ namespace MLNet.Embeddings.Training.Data.Mining;
 
 /// <summary>
 /// Keeps the k best (score, id) pairs with a min-heap: O(n log k). Ties are broken towards the lower id so results
-/// are deterministic. Reusable: call <see cref="Reset"/> between queries.
+/// are deterministic. Reusable: call <c>Reset</c> between queries.
 /// </summary>
 internal sealed class TopK
 {
