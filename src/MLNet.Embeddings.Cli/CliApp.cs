@@ -12,6 +12,9 @@ internal static class CliApp
         foreach (var command in new[]
                  {
                      // one line per command; keep alphabetical to keep merges trivial
+                     EvalCommand.Create(),
+                     PlotCommand.Create(),
+                     PlotCurvesCommand.Create(),
                      VersionCommand.Create(),
                  })
             root.Subcommands.Add(command);
