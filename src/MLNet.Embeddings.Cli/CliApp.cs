@@ -15,6 +15,9 @@ internal static class CliApp
                      EmbedCommand.Create(),
                      SimilarityCommand.Create(),
                      TokenizeCommand.Create(),
+                     EvalCommand.Create(),
+                     PlotCommand.Create(),
+                     PlotCurvesCommand.Create(),
                      VersionCommand.Create(),
                  })
             root.Subcommands.Add(command);
