@@ -23,6 +23,11 @@ public sealed class TrainerOptions
     public float WeightDecay { get; set; } = 0.01f;
     /// <summary>AdamW epsilon (1e-8, torch and Hugging Face default).</summary>
     public float AdamEpsilon { get; set; } = 1e-8f;
+    /// <summary>
+    /// Update embedding tables only in the rows a step looked up (lazy Adam, much faster for large static word-vector
+    /// tables). False (default) updates every row as torch.optim.AdamW does, so runs match PyTorch.
+    /// </summary>
+    public bool SparseUpdates { get; set; }
     /// <summary>Clip gradients to this global L2 norm (1.0); null or 0 disables.</summary>
     public double? MaxGradNorm { get; set; } = 1.0;
     /// <summary>Batches whose gradients are summed (and averaged) into one optimiser step (1).</summary>
