@@ -18,6 +18,7 @@ internal static class CliApp
                      EvalCommand.Create(),
                      PlotCommand.Create(),
                      PlotCurvesCommand.Create(),
+                     TrainCommand.Create(),
                      VersionCommand.Create(),
                  })
             root.Subcommands.Add(command);
