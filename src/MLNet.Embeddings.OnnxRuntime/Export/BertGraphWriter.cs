@@ -51,7 +51,10 @@ internal sealed class BertGraphWriter
         // Embeddings: word + position (0..T-1) + token type, then LayerNorm.
         var word = g.Node("Gather", [Weight("embeddings.word_embeddings.weight"), ids]);
         var seqLen = g.Node("Gather", [g.Node("Shape", [ids]), g.Longs(true, 1)]);
-        var positions = g.Node("Range", [g.Longs(true, 0), seqLen, g.Longs(true, 1)]);
+        // Positions offset..offset+T-1 (RoBERTa starts after the padding id; padded slots are masked, so their ids do not matter).
+        var positions = c.PositionOffset == 0
+            ? g.Node("Range", [g.Longs(true, 0), seqLen, g.Longs(true, 1)])
+            : g.Node("Range", [g.Longs(true, c.PositionOffset), g.Node("Add", [seqLen, g.Longs(true, c.PositionOffset)]), g.Longs(true, 1)]);
         var pos = g.Node("Gather", [Weight("embeddings.position_embeddings.weight"), positions]);
         var typ = g.Node("Gather", [Weight("embeddings.token_type_embeddings.weight"), types]);
         var x = LayerNorm(g.Node("Add", [g.Node("Add", [word, pos]), typ]), "embeddings.LayerNorm", c.LayerNormEps);
@@ -81,15 +84,7 @@ internal sealed class BertGraphWriter
             x = LayerNorm(g.Node("Add", [output, x]), l + "output.LayerNorm", c.LayerNormEps);
         }
 
-        if (!_o.IncludePooling)
-        {
-            g.Output(x, "last_hidden_state", OnnxGraph.Float, "batch", "sequence", H);
-            return;
-        }
-        var pooled = Pool(x, maskF, pooling);
-        if (normalize) pooled = L2Normalize(pooled);
-        g.Output(pooled, "sentence_embedding", OnnxGraph.Float, "batch", H);
-        g.Output(x, "token_embeddings", OnnxGraph.Float, "batch", "sequence", H);
+        PoolingGraph.Outputs(g, x, maskF, H, pooling, normalize, _o.IncludePooling);
     }
 
     /// <summary>y = x·Wᵀ + b, with W [out,in] stored transposed; int8 when asked.</summary>
@@ -173,35 +168,4 @@ internal sealed class BertGraphWriter
     string ReduceMean(string x) => _g.Opset >= 18
         ? _g.Node("ReduceMean", [x, _g.Longs(false, -1)], ("keepdims", 1))
         : _g.Node("ReduceMean", [x], ("axes", new long[] { -1 }), ("keepdims", 1));
-
-    string Pool(string x, string maskF, PoolingMode mode)
-    {
-        var g = _g;
-        var m = g.Node("Unsqueeze", [maskF, g.Longs(false, 2)]);               // [B,T,1]
-        var axis1 = g.Longs(false, 1);
-        switch (mode)
-        {
-            case PoolingMode.Mean or PoolingMode.MeanSqrtLen:
-                var sum = g.Node("ReduceSum", [g.Node("Mul", [x, m]), axis1], ("keepdims", 0));   // [B,H]
-                var count = g.Node("ReduceSum", [m, axis1], ("keepdims", 0));                    // [B,1]
-                count = g.Node("Max", [count, g.Scalar(1e-9f)]);
-                return g.Node("Div", [sum, mode == PoolingMode.Mean ? count : g.Node("Sqrt", [count])]);
-            case PoolingMode.Cls:
-                return g.Node("Gather", [x, g.Longs(true, 0)], ("axis", 1));
-            case PoolingMode.Max:
-                var masked = g.Node("Add", [g.Node("Mul", [x, m]), g.Node("Mul", [g.Node("Sub", [g.Scalar(1f), m]), g.Scalar(-1e9f)])]);
-                return g.Opset >= 18
-                    ? g.Node("ReduceMax", [masked, axis1], ("keepdims", 0))
-                    : g.Node("ReduceMax", [masked], ("axes", new long[] { 1 }), ("keepdims", 0));
-            default:
-                throw new ConfigurationException("pooling", $"{mode} pooling is not available inside the ONNX graph (mean, cls, max, mean_sqrt_len); export with --no-pooling and pool in .NET.");
-        }
-    }
-
-    string L2Normalize(string v)
-    {
-        var g = _g;
-        var norm = g.Node("Sqrt", [g.Node("ReduceSum", [g.Node("Mul", [v, v]), g.Longs(false, 1)], ("keepdims", 1))]);
-        return g.Node("Div", [v, g.Node("Max", [norm, g.Scalar(1e-12f)])]);
-    }
 }
