@@ -94,7 +94,7 @@ public class StaticEmbeddingBackboneTests
             var path = Path.Combine(dir, "tiny.vec");
             File.WriteAllText(path, "2 2\nhello 1 2\nworld 3 4\n");
             var enc = StaticEmbeddingBackbone.LoadWordVectors(path);
-            Assert.Equal(Pooling.PoolingMode.Mean, enc.Config.Pooling);
+            Assert.Equal(MLNet.Embeddings.Pooling.PoolingMode.Mean, enc.Config.Pooling);
             Assert.Equal("tiny.vec", enc.Config.ModelId);
             Assert.True(enc.Config.MaxSeqLength >= 1_000_000);
             Assert.Equal(2, enc.Dimensions);
