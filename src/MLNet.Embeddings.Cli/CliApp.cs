@@ -12,6 +12,8 @@ internal static class CliApp
         foreach (var command in new[]
                  {
                      // one line per command; keep alphabetical to keep merges trivial
+                     ExportCommand.Create(),
+                     InfoCommand.Create(),
                      VersionCommand.Create(),
                  })
             root.Subcommands.Add(command);
