@@ -19,6 +19,8 @@ internal static class CliApp
                      PlotCommand.Create(),
                      PlotCurvesCommand.Create(),
                      TrainCommand.Create(),
+                     ExportCommand.Create(),
+                     InfoCommand.Create(),
                      VersionCommand.Create(),
                  })
             root.Subcommands.Add(command);
