@@ -1,89 +1,90 @@
+using System.Text;
 using System.Text.Json;
 using MLNet.Embeddings.Training.Data;
 
 namespace MLNet.Embeddings.Cli.Commands;
 
 /// <summary>
-/// Reads the texts of a command's input file, streaming, one text at a time, chosen by extension:
-/// <list type="bullet">
-/// <item><c>.txt</c> (or no extension): one text per line; every line counts, empty ones included, so the
-/// index of a text is its line number minus one.</item>
-/// <item><c>.jsonl</c>: one JSON object per non-blank line, text in the field <c>text</c> (or the one asked for).</item>
-/// <item><c>.csv</c> / <c>.tsv</c>: RFC 4180, a header row, text in the column <c>text</c> (or the one asked for).</item>
-/// </list>
-/// Errors are <see cref="DatasetFormatException"/> with the file, line and field.
+/// Reads the texts of an input file for commands that embed or search: <c>.txt</c> (one text per line, empty lines
+/// kept so indices equal line numbers − 1), <c>.jsonl</c> (field <c>text</c> or the named column; blank lines
+/// skipped), <c>.csv</c>/<c>.tsv</c> (header row; column <c>text</c> or the named column). Errors name the file and line.
 /// </summary>
 internal static class TextInput
 {
+    public const string DefaultColumn = "text";
+
     /// <summary>Formats this reader understands, for help texts.</summary>
     public const string Formats = ".txt (one text per line), .jsonl (field 'text') or .csv/.tsv (header, column 'text')";
 
-    /// <summary>The texts of <paramref name="path"/>, in file order.</summary>
-    public static IEnumerable<string> Read(string path, string field = "text")
+    public static List<string> Read(string path, string? column = null)
     {
-        if (!File.Exists(path)) throw new DatasetFormatException(path, 0, null, "input file not found");
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: input file not found.", path);
         string ext = Path.GetExtension(path).ToLowerInvariant();
         return ext switch
         {
-            ".txt" or "" => ReadLines(path),
-            ".jsonl" or ".ndjson" => ReadJsonl(path, field),
-            ".csv" => ReadTable(path, ',', field),
-            ".tsv" => ReadTable(path, '\t', field),
-            _ => throw new DatasetFormatException(path, 0, null, $"unknown input format '{ext}': expected {Formats}"),
+            ".txt" or ".text" => ReadLines(path),
+            ".jsonl" or ".ndjson" => ReadJsonl(path, column ?? DefaultColumn),
+            ".csv" => ReadDelimited(path, ',', column ?? DefaultColumn),
+            ".tsv" => ReadDelimited(path, '\t', column ?? DefaultColumn),
+            _ => throw new DatasetFormatException(path, 0, null, $"unknown input extension '{ext}'; expected .txt, .jsonl, .csv or .tsv."),
         };
     }
 
-    private static IEnumerable<string> ReadLines(string path)
+    static List<string> ReadLines(string path)
     {
-        using var reader = new StreamReader(path);
-        while (reader.ReadLine() is { } line) yield return line;
+        var texts = new List<string>();
+        using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        while (reader.ReadLine() is { } line) texts.Add(line);
+        return texts;
     }
 
-    private static IEnumerable<string> ReadJsonl(string path, string field)
+    static List<string> ReadJsonl(string path, string column)
     {
-        using var reader = new StreamReader(path);
-        int lineNo = 0;
+        var texts = new List<string>();
+        using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        int lineNumber = 0;
         while (reader.ReadLine() is { } line)
         {
-            lineNo++;
+            lineNumber++;
             if (string.IsNullOrWhiteSpace(line)) continue;
-            string? text;
-            try
+            JsonDocument doc;
+            try { doc = JsonDocument.Parse(line); }
+            catch (JsonException ex) { throw new DatasetFormatException(path, lineNumber, null, $"not valid JSON: {ex.Message}", ex); }
+            using (doc)
             {
-                using var doc = JsonDocument.Parse(line);
-                if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty(field, out var v))
-                    throw new DatasetFormatException(path, lineNo, field, "missing (expected a JSON object with a string field)");
-                if (v.ValueKind != JsonValueKind.String)
-                    throw new DatasetFormatException(path, lineNo, field, $"expected a string, found {v.ValueKind}");
-                text = v.GetString();
+                if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                    throw new DatasetFormatException(path, lineNumber, null, $"expected a JSON object, found {doc.RootElement.ValueKind}.");
+                if (!doc.RootElement.TryGetProperty(column, out var value))
+                    throw new DatasetFormatException(path, lineNumber, column, $"field is missing (use --text-column to pick another field).");
+                if (value.ValueKind != JsonValueKind.String)
+                    throw new DatasetFormatException(path, lineNumber, column, $"expected a string, found {value.ValueKind}.");
+                texts.Add(value.GetString()!);
             }
-            catch (JsonException ex)
-            {
-                throw new DatasetFormatException(path, lineNo, null, $"malformed JSON: {ex.Message}", ex);
-            }
-            yield return text!;
         }
+        return texts;
     }
 
-    private static IEnumerable<string> ReadTable(string path, char delimiter, string field)
+    static List<string> ReadDelimited(string path, char delimiter, string column)
     {
-        using var csv = new CsvRecordReader(new StreamReader(path), delimiter);
+        using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        using var csv = new CsvRecordReader(reader, delimiter);
         var fields = new List<string>();
-        if (!Read(csv, fields, path)) yield break;
-        int column = fields.IndexOf(field);
-        if (column < 0) throw new DatasetFormatException(path, 1, field, $"column not found in the header ({string.Join(", ", fields)})");
-        while (Read(csv, fields, path))
+        try
         {
-            if (fields.Count == 1 && fields[0].Length == 0) continue; // blank line
-            if (column >= fields.Count)
-                throw new DatasetFormatException(path, csv.RecordLine, field, $"row has {fields.Count} columns, expected at least {column + 1}");
-            yield return fields[column];
+            if (!csv.Read(fields)) throw new DatasetFormatException(path, 1, null, "the file is empty; expected a header row.");
+            int index = fields.IndexOf(column);
+            if (index < 0)
+                throw new DatasetFormatException(path, 1, column, $"no such column; the header has {string.Join(", ", fields.Select(f => $"'{f}'"))} (use --text-column).");
+            var texts = new List<string>();
+            while (csv.Read(fields))
+            {
+                if (fields.Count == 1 && fields[0].Length == 0) continue; // blank line
+                if (index >= fields.Count)
+                    throw new DatasetFormatException(path, csv.RecordLine, column, $"the record has {fields.Count} fields, the header {index + 1} or more.");
+                texts.Add(fields[index]);
+            }
+            return texts;
         }
-    }
-
-    private static bool Read(CsvRecordReader csv, List<string> fields, string path)
-    {
-        try { return csv.Read(fields); }
         catch (FormatException ex) { throw new DatasetFormatException(path, csv.RecordLine, null, ex.Message, ex); }
     }
 }

@@ -6,7 +6,7 @@ namespace MLNet.Embeddings.Training.Evaluation;
 
 /// <summary>
 /// Minimal JSONL row reader for evaluation files (query/anchor/sentence1, pos/positive/sentence2, neg/negative,
-/// score, label, prompt). Stand-in until <see cref="TrainingDataReader.Read"/> is implemented; then it defers to it.
+/// score, label, prompt). Stand-in until <see cref="TrainingDataReader.Read(string)"/> is implemented; then it defers to it.
 /// </summary>
 internal static class EvaluationRows
 {

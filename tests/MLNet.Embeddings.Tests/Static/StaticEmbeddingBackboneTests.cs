@@ -94,7 +94,7 @@ public class StaticEmbeddingBackboneTests
             var path = Path.Combine(dir, "tiny.vec");
             File.WriteAllText(path, "2 2\nhello 1 2\nworld 3 4\n");
             var enc = StaticEmbeddingBackbone.LoadWordVectors(path);
-            Assert.Equal(Pooling.PoolingMode.Mean, enc.Config.Pooling);
+            Assert.Equal(MLNet.Embeddings.Pooling.PoolingMode.Mean, enc.Config.Pooling);
             Assert.Equal("tiny.vec", enc.Config.ModelId);
             Assert.True(enc.Config.MaxSeqLength >= 1_000_000);
             Assert.Equal(2, enc.Dimensions);
@@ -117,6 +117,42 @@ public class StaticEmbeddingBackboneTests
             var tok = Assert.IsType<WordTokenizer>(StaticEmbeddingBackbone.LoadWordVectors(path).Tokenizer);
             Assert.False(tok.Lowercase);
             Assert.Equal(new[] { 0, 1 }, tok.Encode("Paris paris").Ids);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void SaveAndLoadFolderRoundTrip()
+    {
+        var dir = StaticTestData.TempFolder();
+        try
+        {
+            var b = Tiny();
+            var tok = new WordTokenizer(["a", "b", "c", "d", "e"]);
+            b.Save(dir);
+            tok.Save(dir);
+            Assert.Contains("\"model_type\": \"static\"", File.ReadAllText(Path.Combine(dir, "config.json")));
+            var enc = StaticEmbeddingBackbone.LoadFolder(dir);
+            var back = Assert.IsType<StaticEmbeddingBackbone>(enc.Backbone);
+            Assert.Equal(b.Embedding.Value, back.Embedding.Value);
+            Assert.Equal(tok.Vocabulary, Assert.IsType<WordTokenizer>(enc.Tokenizer).Vocabulary);
+            Assert.Equal(MLNet.Embeddings.Pooling.PoolingMode.Mean, enc.Config.Pooling);
+            Assert.Equal(Path.GetFileName(dir), enc.Config.ModelId);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void LoadFolderRejectsVocabularyOfOtherSize()
+    {
+        var dir = StaticTestData.TempFolder();
+        try
+        {
+            Tiny().Save(dir);
+            new WordTokenizer(["a", "b"]).Save(dir);
+            var e = Assert.Throws<ModelFormatException>(() => StaticEmbeddingBackbone.LoadFolder(dir));
+            Assert.Contains("vocab.txt", e.Path);
+            Assert.Contains("2 words", e.Message);
         }
         finally { Directory.Delete(dir, true); }
     }
