@@ -13,6 +13,8 @@ internal sealed class UnigramModel
     private readonly double[] _scores;
     private readonly double _unkScore;
     private readonly int _maxPiece;
+    [ThreadStatic] private static double[]? t_score;
+    [ThreadStatic] private static int[]? t_from, t_id;
 
     public UnigramModel(IReadOnlyList<(string Piece, double Score)> vocab, int unkId)
     {
@@ -36,10 +38,16 @@ internal sealed class UnigramModel
     {
         int n = text.Length;
         if (n == 0) return;
-        var score = new double[n + 1];
-        var from = new int[n + 1];
-        var id = new int[n + 1];
-        Array.Fill(from, -1);
+        if (t_score is null || t_score.Length < n + 1)
+        {
+            int size = Math.Max(n + 1, 256);
+            t_score = new double[size]; t_from = new int[size]; t_id = new int[size];
+        }
+        var score = t_score;
+        var from = t_from!;
+        var id = t_id!;
+        score[0] = 0;
+        from.AsSpan(0, n + 1).Fill(-1);
         for (int start = 0; start < n;)
         {
             if (start > 0 && from[start] < 0) { start++; continue; } // inside a surrogate pair
