@@ -14,6 +14,7 @@ internal static class CliApp
                      // one line per command; keep alphabetical to keep merges trivial
                      DemoCommand.Create(),
                      EmbedCommand.Create(),
+                     ServeCommand.Create(),
                      SimilarityCommand.Create(),
                      TokenizeCommand.Create(),
                      EvalCommand.Create(),
