@@ -13,6 +13,9 @@ internal static class TextInput
 {
     public const string DefaultColumn = "text";
 
+    /// <summary>Formats this reader understands, for help texts.</summary>
+    public const string Formats = ".txt (one text per line), .jsonl (field 'text') or .csv/.tsv (header, column 'text')";
+
     public static List<string> Read(string path, string? column = null)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: input file not found.", path);
