@@ -13,6 +13,16 @@ internal static class CliApp
                  {
                      // one line per command; keep alphabetical to keep merges trivial
                      DataCommand.Create(),
+                     DemoCommand.Create(),
+                     EmbedCommand.Create(),
+                     SimilarityCommand.Create(),
+                     TokenizeCommand.Create(),
+                     EvalCommand.Create(),
+                     PlotCommand.Create(),
+                     PlotCurvesCommand.Create(),
+                     TrainCommand.Create(),
+                     ExportCommand.Create(),
+                     InfoCommand.Create(),
                      VersionCommand.Create(),
                  })
             root.Subcommands.Add(command);

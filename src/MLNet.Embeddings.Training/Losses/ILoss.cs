@@ -33,6 +33,8 @@ public enum LossColumns
     Label = 16,
     /// <summary>Teacher scores for the positive and negatives (distillation).</summary>
     TeacherScores = 32,
+    /// <summary>Hard negatives are used when every row has them, and skipped otherwise (MNRL and relatives).</summary>
+    OptionalNegatives = 64,
 }
 
 /// <summary>A batch's embeddings, column by column, with labels or scores where the loss needs them.</summary>
@@ -44,6 +46,11 @@ public sealed class LossInput
     public float[]? Labels { get; init; }
     /// <summary>Teacher scores per row: [batch × (Columns.Count − 1)], the positive then each negative.</summary>
     public Matrix? TeacherScores { get; init; }
+    /// <summary>
+    /// Optional text identity per column: <c>TextIds[c][row]</c> is equal for equal texts across all columns.
+    /// Losses that exclude in-batch duplicates (a false negative that is the same text as the positive) read it.
+    /// </summary>
+    public IReadOnlyList<int[]>? TextIds { get; init; }
 }
 
 /// <summary>The loss value and its gradient with respect to each input column.</summary>

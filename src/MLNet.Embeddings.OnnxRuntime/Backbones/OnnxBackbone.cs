@@ -1,0 +1,175 @@
+using MLNet.Embeddings.Backbones;
+
+namespace MLNet.Embeddings.OnnxRuntime.Backbones;
+
+/// <summary>
+/// A backbone that runs an ONNX model (Hugging Face / sentence-transformers export) in ONNX Runtime. Inputs
+/// <c>input_ids</c>, <c>attention_mask</c> and, when the graph has it, <c>token_type_ids</c> (int64 or int32); the
+/// packed batch is padded to its longest sequence (the encoder batches by length, so padding is small) and the
+/// token output is unpadded back into the packed layout.
+/// </summary>
+public class OnnxBackbone : IBackbone, IDisposable
+{
+    readonly string[] _tokenOutputs;
+    readonly OrtElementType _idType;
+    readonly bool _hasTypeIds, _hasMask;
+
+    /// <summary>Wraps an open session. Use <see cref="Open"/> unless you manage the session yourself.</summary>
+    public OnnxBackbone(OrtSession session, string modelPath, int hiddenSize, int maxPositions, string? tokenOutput)
+    {
+        Session = session; ModelPath = modelPath; MaxPositions = maxPositions;
+        var ids = session.Inputs.FirstOrDefault(i => i.Name == "input_ids")
+            ?? throw new ModelFormatException(modelPath, $"the ONNX model has no 'input_ids' input (inputs: {string.Join(", ", session.Inputs)}).");
+        _idType = ids.ElementType;
+        if (_idType is not (OrtElementType.Int64 or OrtElementType.Int32))
+            throw new ModelFormatException(modelPath, $"input_ids must be int64 or int32, found {_idType}.");
+        _hasMask = session.Inputs.Any(i => i.Name == "attention_mask");
+        _hasTypeIds = session.Inputs.Any(i => i.Name == "token_type_ids");
+        var extra = session.Inputs.Where(i => i.Name is not ("input_ids" or "attention_mask" or "token_type_ids")).ToList();
+        if (extra.Count > 0)
+            throw new ModelFormatException(modelPath, $"unsupported ONNX inputs {string.Join(", ", extra)}; expected input_ids, attention_mask, token_type_ids.");
+        TokenOutput = tokenOutput;
+        _tokenOutputs = tokenOutput is null ? [] : [tokenOutput];
+        if (tokenOutput is not null)
+        {
+            var info = session.Outputs.First(o => o.Name == tokenOutput);
+            if (info.Shape.Length == 3 && info.Shape[2] > 0) hiddenSize = (int)info.Shape[2];
+        }
+        if (hiddenSize <= 0)
+            throw new ModelFormatException(modelPath, "the hidden size is neither fixed in the ONNX output shape nor given in config.json (hidden_size).");
+        HiddenSize = hiddenSize;
+    }
+
+    /// <summary>The ONNX Runtime session.</summary>
+    public OrtSession Session { get; }
+    /// <summary>The ONNX file.</summary>
+    public string ModelPath { get; }
+    /// <summary>The output read as token embeddings, or null when the graph has only a pooled output.</summary>
+    public string? TokenOutput { get; }
+    /// <inheritdoc/>
+    public string ModelType => "onnx";
+    /// <inheritdoc/>
+    public int HiddenSize { get; }
+    /// <inheritdoc/>
+    public int MaxPositions { get; }
+
+    /// <summary>
+    /// Opens <paramref name="modelPath"/>. Returns an <see cref="OnnxPooledBackbone"/> when the graph has a
+    /// <c>sentence_embedding</c> output (and <see cref="OnnxOptions.UsePooledOutput"/> is on), else a plain backbone.
+    /// <paramref name="hiddenSize"/> and <paramref name="maxPositions"/> come from config.json when known (0 / int.MaxValue otherwise).
+    /// </summary>
+    public static OnnxBackbone Open(string modelPath, OnnxOptions? options = null, int hiddenSize = 0, int maxPositions = int.MaxValue)
+    {
+        options ??= new OnnxOptions();
+        var session = OrtSession.Open(modelPath, options);
+        try
+        {
+            var outputs = session.Outputs;
+            string? token = options.TokenOutput;
+            if (token is not null && outputs.All(o => o.Name != token))
+                throw new ModelFormatException(modelPath, $"the ONNX model has no output '{token}' (outputs: {string.Join(", ", outputs)}).");
+            token ??= outputs.FirstOrDefault(o => o.Name == "last_hidden_state")?.Name
+                ?? outputs.FirstOrDefault(o => o.Name == "token_embeddings")?.Name
+                ?? outputs.FirstOrDefault(o => o.Shape.Length == 3 && o.ElementType == OrtElementType.Float)?.Name;
+            var pooled = options.UsePooledOutput ? outputs.FirstOrDefault(o => o.Name == "sentence_embedding") : null;
+            if (pooled is not null) return new OnnxPooledBackbone(session, modelPath, hiddenSize, maxPositions, token, pooled);
+            if (token is null)
+                throw new ModelFormatException(modelPath, $"no token-embedding output found (outputs: {string.Join(", ", outputs)}); expected last_hidden_state or token_embeddings.");
+            return new OnnxBackbone(session, modelPath, hiddenSize, maxPositions, token);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public float[] Forward(TokenBatch batch, CancellationToken cancellationToken = default)
+    {
+        if (TokenOutput is null)
+            throw new NotSupportedException($"{ModelPath}: the ONNX graph has only a pooled output (sentence_embedding); token embeddings are not available. Export with --no-pooling.");
+        cancellationToken.ThrowIfCancellationRequested();
+        int h = HiddenSize;
+        var result = new float[(long)batch.TotalTokens * h];
+        if (batch.Count == 0) return result;
+        Session.Run(Inputs(batch, out int width), _tokenOutputs, (_, type, shape, data) =>
+        {
+            CheckOutput(type, shape, batch.Count, width, h, TokenOutput);
+            unsafe
+            {
+                var all = new ReadOnlySpan<float>((void*)data, checked(batch.Count * width * h));
+                for (int i = 0; i < batch.Count; i++)
+                    all.Slice(i * width * h, batch.Length(i) * h).CopyTo(result.AsSpan(batch.Starts[i] * h));
+            }
+        });
+        return result;
+    }
+
+    /// <summary>Builds the padded input tensors for a packed batch.</summary>
+    internal List<OrtTensor> Inputs(TokenBatch batch, out int width)
+    {
+        int n = batch.Count, t = Math.Max(1, batch.MaxLength);
+        width = t;
+        if (t > MaxPositions) throw new ArgumentException($"A sequence has {t} tokens; the model accepts at most {MaxPositions}.");
+        var list = new List<OrtTensor>(3);
+        if (_idType == OrtElementType.Int64)
+        {
+            long[] ids = new long[n * t], mask = new long[n * t], types = new long[n * t];
+            for (int i = 0; i < n; i++)
+                for (int k = 0, s = batch.Starts[i], len = batch.Length(i); k < len; k++)
+                {
+                    ids[i * t + k] = batch.Ids[s + k]; types[i * t + k] = batch.TypeIds[s + k]; mask[i * t + k] = 1;
+                }
+            list.Add(OrtTensor.Int64("input_ids", ids, n, t));
+            if (_hasMask) list.Add(OrtTensor.Int64("attention_mask", mask, n, t));
+            if (_hasTypeIds) list.Add(OrtTensor.Int64("token_type_ids", types, n, t));
+        }
+        else
+        {
+            int[] ids = new int[n * t], mask = new int[n * t], types = new int[n * t];
+            for (int i = 0; i < n; i++)
+                for (int k = 0, s = batch.Starts[i], len = batch.Length(i); k < len; k++)
+                {
+                    ids[i * t + k] = batch.Ids[s + k]; types[i * t + k] = batch.TypeIds[s + k]; mask[i * t + k] = 1;
+                }
+            list.Add(OrtTensor.Int32("input_ids", ids, n, t));
+            if (_hasMask) list.Add(OrtTensor.Int32("attention_mask", mask, n, t));
+            if (_hasTypeIds) list.Add(OrtTensor.Int32("token_type_ids", types, n, t));
+        }
+        return list;
+    }
+
+    internal void CheckOutput(OrtElementType type, ReadOnlySpan<long> shape, int n, int t, int h, string? name)
+    {
+        bool ok = type == OrtElementType.Float && (t < 0
+            ? shape.Length == 2 && shape[0] == n && shape[1] == h
+            : shape.Length == 3 && shape[0] == n && shape[1] == t && shape[2] == h);
+        if (!ok)
+            throw new ModelFormatException(ModelPath, $"output '{name}' is {type}[{string.Join(",", shape.ToArray())}]; expected Float[{n},{(t < 0 ? "" : t + ",")}{h}].");
+    }
+
+    /// <summary>Copies the ONNX file (and external-data files beside it) into <paramref name="folder"/>/onnx/.</summary>
+    public void Save(string folder)
+    {
+        var target = Path.Combine(folder, "onnx");
+        Directory.CreateDirectory(target);
+        var source = Path.GetDirectoryName(Path.GetFullPath(ModelPath))!;
+        var stem = Path.GetFileName(ModelPath);
+        foreach (var file in Directory.EnumerateFiles(source, stem + "*"))
+        {
+            var dest = Path.Combine(target, Path.GetFileName(file));
+            if (Path.GetFullPath(dest) == Path.GetFullPath(file)) continue;
+            var tmp = dest + ".tmp";
+            File.Copy(file, tmp, overwrite: true);
+            File.Move(tmp, dest, overwrite: true);
+        }
+    }
+
+    /// <summary>Releases the session.</summary>
+    public void Dispose()
+    {
+        Session.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}

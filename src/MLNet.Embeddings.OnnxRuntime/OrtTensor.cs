@@ -1,0 +1,60 @@
+namespace MLNet.Embeddings.OnnxRuntime;
+
+/// <summary>
+/// A named dense tensor held in a managed array (row-major). Inputs are pinned for the duration of a run (no copy);
+/// outputs are copied out of ORT's memory into a new array.
+/// </summary>
+public sealed class OrtTensor
+{
+    /// <summary>Creates a tensor over <paramref name="data"/> (not copied).</summary>
+    public OrtTensor(string name, OrtElementType type, Array data, long[] shape)
+    {
+        long n = 1; foreach (var d in shape) n *= d;
+        if (n != data.LongLength) throw new ArgumentException($"Tensor '{name}': shape [{string.Join(",", shape)}] needs {n} values, found {data.LongLength}.");
+        var expected = ManagedType(type);
+        if (data.GetType().GetElementType() != expected)
+            throw new ArgumentException($"Tensor '{name}': element type {type} needs a {expected.Name}[], found {data.GetType().Name}.");
+        Name = name; ElementType = type; Data = data; Shape = shape;
+    }
+
+    /// <summary>Input or output name.</summary>
+    public string Name { get; }
+    /// <summary>Element type.</summary>
+    public OrtElementType ElementType { get; }
+    /// <summary>The values, an array of the element type's .NET type.</summary>
+    public Array Data { get; }
+    /// <summary>Dimensions, outermost first.</summary>
+    public long[] Shape { get; }
+
+    /// <summary>A float tensor.</summary>
+    public static OrtTensor Float(string name, float[] data, params long[] shape) => new(name, OrtElementType.Float, data, shape);
+    /// <summary>An int64 tensor (token ids, masks).</summary>
+    public static OrtTensor Int64(string name, long[] data, params long[] shape) => new(name, OrtElementType.Int64, data, shape);
+    /// <summary>An int32 tensor.</summary>
+    public static OrtTensor Int32(string name, int[] data, params long[] shape) => new(name, OrtElementType.Int32, data, shape);
+
+    /// <summary>The data as float[] (throws for other types).</summary>
+    public float[] AsFloats() => Data as float[] ?? throw new InvalidOperationException($"Tensor '{Name}' holds {ElementType}, not Float.");
+
+    internal static Type ManagedType(OrtElementType type) => type switch
+    {
+        OrtElementType.Float => typeof(float),
+        OrtElementType.UInt8 => typeof(byte),
+        OrtElementType.Int8 => typeof(sbyte),
+        OrtElementType.Int32 => typeof(int),
+        OrtElementType.Int64 => typeof(long),
+        OrtElementType.Bool => typeof(bool),
+        OrtElementType.Float16 => typeof(Half),
+        OrtElementType.Double => typeof(double),
+        _ => throw new NotSupportedException($"Tensor element type {type} is not supported by this binding."),
+    };
+
+    internal static int ElementSize(OrtElementType type) => type switch
+    {
+        OrtElementType.Float or OrtElementType.Int32 => 4,
+        OrtElementType.UInt8 or OrtElementType.Int8 or OrtElementType.Bool => 1,
+        OrtElementType.Int64 or OrtElementType.Double => 8,
+        OrtElementType.Float16 => 2,
+        _ => throw new NotSupportedException($"Tensor element type {type} is not supported by this binding."),
+    };
+}

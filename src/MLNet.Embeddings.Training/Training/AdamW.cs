@@ -1,0 +1,96 @@
+using MLNet.Embeddings.Tensors;
+
+namespace MLNet.Embeddings.Training.Training;
+
+/// <summary>
+/// AdamW (Loshchilov and Hutter 2019, "Decoupled Weight Decay Regularization") with torch.optim.AdamW semantics:
+/// <c>θ ← θ·(1 − lr·wd)</c>, then the bias-corrected Adam step <c>θ ← θ − lr/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε)</c>.
+/// </summary>
+/// <remarks>
+/// Parameters with <see cref="Parameter.NoWeightDecay"/> (biases, LayerNorm) are not decayed, as Hugging Face's
+/// Trainer groups them. Parameters with <see cref="Parameter.TouchedRows"/> set are updated lazily: only the touched
+/// rows' moments, decay and values change (like torch.optim.SparseAdam / TF LazyAdam); untouched rows keep stale
+/// moments instead of decaying them, and the bias correction uses the global step. For a dense run this is
+/// identical to torch.
+/// </remarks>
+public sealed class AdamW
+{
+    readonly IReadOnlyList<Parameter> _params;
+    readonly float[][] _m, _v;
+
+    /// <summary>Creates the optimiser over <paramref name="parameters"/>.</summary>
+    /// <param name="parameters">The parameters to update.</param>
+    /// <param name="weightDecay">Decoupled weight decay.</param>
+    /// <param name="beta1">First-moment decay.</param>
+    /// <param name="beta2">Second-moment decay.</param>
+    /// <param name="epsilon">Denominator epsilon.</param>
+    /// <param name="lazySparseRows">Update only <see cref="Parameter.TouchedRows"/> where set (lazy Adam); false updates every row as torch does.</param>
+    public AdamW(IReadOnlyList<Parameter> parameters, float weightDecay = 0.01f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f,
+        bool lazySparseRows = true)
+    {
+        _params = parameters; WeightDecay = weightDecay; Beta1 = beta1; Beta2 = beta2; Epsilon = epsilon; LazySparseRows = lazySparseRows;
+        _m = parameters.Select(p => new float[p.Value.Length]).ToArray();
+        _v = parameters.Select(p => new float[p.Value.Length]).ToArray();
+    }
+
+    /// <summary>Decoupled weight decay (HF Trainer default 0; sentence-transformers 0.01).</summary>
+    public float WeightDecay { get; }
+    /// <summary>First-moment decay (0.9).</summary>
+    public float Beta1 { get; }
+    /// <summary>Second-moment decay (0.999).</summary>
+    public float Beta2 { get; }
+    /// <summary>Denominator epsilon (torch and HF default 1e-8).</summary>
+    public float Epsilon { get; }
+    /// <summary>Whether parameters with <see cref="Parameter.TouchedRows"/> are updated lazily (only those rows).</summary>
+    public bool LazySparseRows { get; }
+    /// <summary>Steps taken so far.</summary>
+    public long Step { get; private set; }
+
+    /// <summary>First moments, one array per parameter (checkpoints).</summary>
+    public IReadOnlyList<float[]> FirstMoments => _m;
+    /// <summary>Second moments, one array per parameter (checkpoints).</summary>
+    public IReadOnlyList<float[]> SecondMoments => _v;
+
+    /// <summary>Restores the step count (with the moments copied into <see cref="FirstMoments"/>/<see cref="SecondMoments"/>).</summary>
+    public void Restore(long step) => Step = step;
+
+    /// <summary>One update with learning rate <paramref name="lr"/> from the accumulated gradients; clears TouchedRows.</summary>
+    public void Update(float lr)
+    {
+        Step++;
+        double bc1 = 1 - Math.Pow(Beta1, Step), bc2Sqrt = Math.Sqrt(1 - Math.Pow(Beta2, Step));
+        float stepSize = (float)(lr / bc1), invBc2 = (float)(1 / bc2Sqrt);
+        for (int p = 0; p < _params.Count; p++)
+        {
+            var prm = _params[p];
+            if (!prm.HasGrad) continue;
+            float decay = prm.NoWeightDecay ? 1f : 1f - lr * WeightDecay;
+            if (prm.TouchedRows is { } rows && LazySparseRows)
+            {
+                int width = prm.Shape.Length > 1 ? prm.Value.Length / prm.Shape[0] : 1;
+                foreach (var r in rows) UpdateRange(prm, p, r * width, width, decay, stepSize, invBc2);
+                rows.Clear();
+            }
+            else
+            {
+                prm.TouchedRows?.Clear();
+                UpdateRange(prm, p, 0, prm.Value.Length, decay, stepSize, invBc2);
+            }
+        }
+    }
+
+    void UpdateRange(Parameter prm, int p, int start, int count, float decay, float stepSize, float invBc2)
+    {
+        var w = prm.Value.AsSpan(start, count); var g = prm.Grad.AsSpan(start, count);
+        var m = _m[p].AsSpan(start, count); var v = _v[p].AsSpan(start, count);
+        float b1 = Beta1, b2 = Beta2, eps = Epsilon;
+        for (int i = 0; i < w.Length; i++)
+        {
+            float gi = g[i];
+            w[i] *= decay;
+            m[i] += (gi - m[i]) * (1 - b1); // torch: exp_avg.lerp_(grad, 1 − β₁)
+            v[i] = v[i] * b2 + (1 - b2) * gi * gi;
+            w[i] -= stepSize * m[i] / (MathF.Sqrt(v[i]) * invBc2 + eps);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using System.Numerics.Tensors;
+
+namespace MLNet.Embeddings.Kernels;
+
+/// <summary>Layer normalisation over the last dimension, forward and backward (as torch.nn.LayerNorm).</summary>
+public static class LayerNorm
+{
+    /// <summary>
+    /// <c>y = (x − mean) · rstd · gamma + beta</c> per row of <paramref name="x"/> [rows × cols]; keeps each
+    /// row's mean and 1/σ in <paramref name="mean"/> and <paramref name="rstd"/> for the backward pass.
+    /// <paramref name="y"/> may be <paramref name="x"/>.
+    /// </summary>
+    public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
+        Span<float> y, Span<float> mean, Span<float> rstd, int rows, int cols, float eps)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            var xr = x.Slice(r * cols, cols);
+            var yr = y.Slice(r * cols, cols);
+            float m = TensorPrimitives.Sum(xr) / cols;
+            // Two-pass variance (biased, as torch).
+            double v = 0;
+            for (int i = 0; i < cols; i++) { float d = xr[i] - m; v += d * d; }
+            float s = (float)(1.0 / Math.Sqrt(v / cols + eps));
+            mean[r] = m; rstd[r] = s;
+            for (int i = 0; i < cols; i++) yr[i] = (xr[i] - m) * s * gamma[i] + beta[i];
+        }
+    }
+
+    /// <summary>
+    /// Backward of <see cref="Forward"/>: writes dL/dx into <paramref name="dx"/> (overwrites) and adds dL/dgamma,
+    /// dL/dbeta into <paramref name="dgamma"/>, <paramref name="dbeta"/>. <paramref name="dx"/> may be <paramref name="dy"/>.
+    /// </summary>
+    public static void Backward(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd,
+        ReadOnlySpan<float> gamma, Span<float> dx, Span<float> dgamma, Span<float> dbeta, int rows, int cols)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            var dyr = dy.Slice(r * cols, cols);
+            var xr = x.Slice(r * cols, cols);
+            var dxr = dx.Slice(r * cols, cols);
+            float m = mean[r], s = rstd[r];
+            float sumG = 0f, sumGX = 0f;
+            for (int i = 0; i < cols; i++)
+            {
+                float xh = (xr[i] - m) * s;
+                float g = dyr[i] * gamma[i];
+                sumG += g; sumGX += g * xh;
+                dgamma[i] += dyr[i] * xh;
+                dbeta[i] += dyr[i];
+            }
+            sumG /= cols; sumGX /= cols;
+            for (int i = 0; i < cols; i++)
+            {
+                float xh = (xr[i] - m) * s;
+                dxr[i] = (dyr[i] * gamma[i] - sumG - xh * sumGX) * s;
+            }
+        }
+    }
+}

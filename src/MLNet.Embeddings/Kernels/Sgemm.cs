@@ -1,0 +1,366 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace MLNet.Embeddings.Kernels;
+
+/// <summary>
+/// Single-precision matrix multiply on row-major spans: <c>C = alpha·op(A)·op(B) + beta·C</c>, where
+/// <c>op(X)</c> is <c>X</c> or <c>Xᵀ</c>. Cache-blocked (BLIS-style: panels of B packed for L1/L2, blocks of A
+/// packed per thread), a 6×16 <see cref="Vector256{T}"/> FMA micro-kernel when AVX2 and FMA are present and a
+/// portable scalar kernel otherwise, and parallel over M×N tiles for large products.
+/// </summary>
+/// <remarks>
+/// The three forms a linear layer needs: forward <c>Y = X·Wᵀ</c> (transB), input gradient <c>dX = dY·W</c>
+/// (plain) and weight gradient <c>dW += dYᵀ·X</c> (transA, beta 1). Strides let callers address sub-matrices,
+/// e.g. one attention head inside a [tokens × hidden] buffer.
+/// </remarks>
+public static unsafe class Sgemm
+{
+    const int MR = 6, NR = 16;
+    const int KC = 256, MC = 120, NC = 4096;
+    const long ParallelFlops = 1L << 20;
+
+    /// <summary>Most threads one product uses (default: processor count). 1 turns threading off.</summary>
+    public static int MaxThreads { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Whether the SIMD micro-kernel is in use (AVX2 + FMA present and not disabled).</summary>
+    public static bool IsAccelerated => Avx2.IsSupported && Fma.IsSupported && !ForcePortable;
+
+    /// <summary>Tests set this to exercise the portable kernel.</summary>
+    internal static bool ForcePortable { get; set; }
+
+    [ThreadStatic] static float[]? t_aPack;
+    [ThreadStatic] static float[]? t_bPack;
+
+    /// <summary>
+    /// <c>C[m×n] = alpha·op(A)·op(B) + beta·C</c>. op(A) is m×k: A is stored [m×k] with row stride
+    /// <paramref name="lda"/>, or [k×m] when <paramref name="transA"/>. op(B) is k×n: B is stored [k×n] with row
+    /// stride <paramref name="ldb"/>, or [n×k] when <paramref name="transB"/>. With beta 0, C is not read.
+    /// </summary>
+    /// <param name="transA">Use Aᵀ.</param>
+    /// <param name="transB">Use Bᵀ (e.g. a weight stored [out × in]).</param>
+    /// <param name="m">Rows of C.</param>
+    /// <param name="n">Columns of C.</param>
+    /// <param name="k">Inner dimension.</param>
+    /// <param name="alpha">Scale of the product.</param>
+    /// <param name="a">A's values.</param>
+    /// <param name="lda">Row stride of A as stored.</param>
+    /// <param name="b">B's values.</param>
+    /// <param name="ldb">Row stride of B as stored.</param>
+    /// <param name="beta">Scale of C's previous contents (0: overwrite, 1: accumulate).</param>
+    /// <param name="c">C's values.</param>
+    /// <param name="ldc">Row stride of C.</param>
+    /// <param name="parallel">Allow threads (callers that already run in parallel pass false).</param>
+    public static void Gemm(bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, bool parallel = true)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        if (m == 0 || n == 0) return;
+        Check(c.Length, m, n, ldc, nameof(c));
+        if (k == 0 || alpha == 0f)
+        {
+            for (int i = 0; i < m; i++)
+            {
+                var row = c.Slice(i * ldc, n);
+                if (beta == 0f) row.Clear(); else if (beta != 1f) for (int j = 0; j < n; j++) row[j] *= beta;
+            }
+            return;
+        }
+        if (transA) Check(a.Length, k, m, lda, nameof(a)); else Check(a.Length, m, k, lda, nameof(a));
+        if (transB) Check(b.Length, n, k, ldb, nameof(b)); else Check(b.Length, k, n, ldb, nameof(b));
+
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            var job = new Job
+            {
+                A = pa, B = pb, C = pc, TransA = transA, TransB = transB, M = m, N = n, K = k,
+                Alpha = alpha, Beta = beta, Lda = lda, Ldb = ldb, Ldc = ldc,
+                Simd = IsAccelerated,
+            };
+            int threads = parallel && 2L * m * n * k >= ParallelFlops ? Math.Max(1, MaxThreads) : 1;
+            Run(ref job, threads);
+        }
+    }
+
+    static void Check(int length, int rows, int cols, int ld, string name)
+    {
+        if (ld < cols) throw new ArgumentException($"Row stride {ld} is smaller than the row length {cols}.", name);
+        if ((long)(rows - 1) * ld + cols > length)
+            throw new ArgumentException($"Span of {length} values is too short for {rows}×{cols} with stride {ld}.", name);
+    }
+
+    struct Job
+    {
+        public float* A, B, C;
+        public bool TransA, TransB, Simd;
+        public int M, N, K, Lda, Ldb, Ldc;
+        public float Alpha, Beta;
+        // Current block.
+        public int Jc, Nc, Pc, Kc;
+        public float BlockBeta;
+        public float* BPack;
+        public int MBlocks, JChunks, PanelsPerChunk;
+    }
+
+    static void Run(ref Job job, int threads)
+    {
+        int nPanelsMax = (Math.Min(NC, job.N) + NR - 1) / NR;
+        int bSize = nPanelsMax * NR * KC;
+        float[]? rented = null;
+        float[] bArr;
+        if (threads > 1) bArr = rented = ArrayPool<float>.Shared.Rent(bSize);
+        else
+        {
+            bArr = t_bPack is { } tb && tb.Length >= bSize ? tb : (t_bPack = new float[Math.Max(bSize, NR * KC * 64)]);
+        }
+        try
+        {
+            fixed (float* bp = bArr)
+            {
+                job.BPack = bp;
+                for (int jc = 0; jc < job.N; jc += NC)
+                {
+                    int nc = Math.Min(NC, job.N - jc);
+                    int nPanels = (nc + NR - 1) / NR;
+                    for (int pc = 0; pc < job.K; pc += KC)
+                    {
+                        int kc = Math.Min(KC, job.K - pc);
+                        job.Jc = jc; job.Nc = nc; job.Pc = pc; job.Kc = kc;
+                        job.BlockBeta = pc == 0 ? job.Beta : 1f;
+                        job.MBlocks = (job.M + MC - 1) / MC;
+                        if (threads <= 1)
+                        {
+                            PackB(ref job, 0, nPanels);
+                            job.JChunks = 1; job.PanelsPerChunk = nPanels;
+                            for (int ib = 0; ib < job.MBlocks; ib++) Compute(ref job, ib, 0);
+                        }
+                        else
+                        {
+                            var j = job;
+                            int packChunks = Math.Min(threads * 2, nPanels);
+                            Parallel.For(0, packChunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+                            {
+                                var jj = j;
+                                int p0 = (int)((long)nPanels * t / packChunks), p1 = (int)((long)nPanels * (t + 1) / packChunks);
+                                PackB(ref jj, p0, p1);
+                            });
+                            int want = threads * 3;
+                            int jChunks = job.MBlocks >= want ? 1 : Math.Min(nPanels, (want + job.MBlocks - 1) / job.MBlocks);
+                            job.JChunks = jChunks; job.PanelsPerChunk = (nPanels + jChunks - 1) / jChunks;
+                            j = job;
+                            int items = job.MBlocks * jChunks;
+                            Parallel.For(0, items, new ParallelOptions { MaxDegreeOfParallelism = threads }, w =>
+                            {
+                                var jj = j;
+                                Compute(ref jj, w / jChunks, w % jChunks);
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<float>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Packs panels [p0, p1) of the current B block: each panel is kc rows of NR columns, zero padded.</summary>
+    static void PackB(ref Job job, int p0, int p1)
+    {
+        int kc = job.Kc, nc = job.Nc;
+        for (int panel = p0; panel < p1; panel++)
+        {
+            float* dst = job.BPack + (long)panel * NR * kc;
+            int j0 = job.Jc + panel * NR;
+            int nr = Math.Min(NR, nc - panel * NR);
+            if (!job.TransB)
+            {
+                // B[k × n]: row p, columns j0..j0+nr.
+                float* src = job.B + (long)job.Pc * job.Ldb + j0;
+                if (nr == NR)
+                {
+                    for (int p = 0; p < kc; p++, src += job.Ldb, dst += NR)
+                    {
+                        if (job.Simd)
+                        {
+                            Avx.Store(dst, Avx.LoadVector256(src));
+                            Avx.Store(dst + 8, Avx.LoadVector256(src + 8));
+                        }
+                        else for (int q = 0; q < NR; q++) dst[q] = src[q];
+                    }
+                }
+                else
+                {
+                    for (int p = 0; p < kc; p++, src += job.Ldb, dst += NR)
+                    {
+                        int q = 0;
+                        for (; q < nr; q++) dst[q] = src[q];
+                        for (; q < NR; q++) dst[q] = 0f;
+                    }
+                }
+            }
+            else
+            {
+                // B stored [n × k]: column j of op(B) is row j of B.
+                for (int q = 0; q < NR; q++)
+                {
+                    if (q < nr)
+                    {
+                        float* src = job.B + (long)(j0 + q) * job.Ldb + job.Pc;
+                        for (int p = 0; p < kc; p++) dst[p * NR + q] = src[p];
+                    }
+                    else for (int p = 0; p < kc; p++) dst[p * NR + q] = 0f;
+                }
+            }
+        }
+    }
+
+    /// <summary>Packs rows [i0, i0+mc) of the current A block, scaled by alpha: panels of MR rows × kc, zero padded.</summary>
+    static void PackA(ref Job job, float* dst, int i0, int mc)
+    {
+        int kc = job.Kc;
+        float alpha = job.Alpha;
+        for (int r0 = 0; r0 < mc; r0 += MR)
+        {
+            int mr = Math.Min(MR, mc - r0);
+            if (!job.TransA)
+            {
+                for (int r = 0; r < MR; r++)
+                {
+                    if (r < mr)
+                    {
+                        float* src = job.A + (long)(i0 + r0 + r) * job.Lda + job.Pc;
+                        for (int p = 0; p < kc; p++) dst[p * MR + r] = alpha * src[p];
+                    }
+                    else for (int p = 0; p < kc; p++) dst[p * MR + r] = 0f;
+                }
+            }
+            else
+            {
+                // A stored [k × m]: op(A)[i, p] = A[p, i]; contiguous over i.
+                float* src = job.A + (long)job.Pc * job.Lda + i0 + r0;
+                for (int p = 0; p < kc; p++, src += job.Lda)
+                {
+                    int r = 0;
+                    for (; r < mr; r++) dst[p * MR + r] = alpha * src[r];
+                    for (; r < MR; r++) dst[p * MR + r] = 0f;
+                }
+            }
+            dst += MR * kc;
+        }
+    }
+
+    static void Compute(ref Job job, int mBlock, int jChunk)
+    {
+        int i0 = mBlock * MC;
+        int mc = Math.Min(MC, job.M - i0);
+        int kc = job.Kc;
+        int aSize = MC * KC;
+        var aArr = t_aPack ??= new float[aSize];
+        int nPanels = (job.Nc + NR - 1) / NR;
+        int pStart = jChunk * job.PanelsPerChunk, pEnd = Math.Min(nPanels, pStart + job.PanelsPerChunk);
+        if (pStart >= pEnd) return;
+        fixed (float* ap = aArr)
+        {
+            PackA(ref job, ap, i0, mc);
+            float* tile = stackalloc float[MR * NR];
+            for (int panel = pStart; panel < pEnd; panel++)
+            {
+                float* bp = job.BPack + (long)panel * NR * kc;
+                int j = job.Jc + panel * NR;
+                int nr = Math.Min(NR, job.Nc - panel * NR);
+                for (int r0 = 0; r0 < mc; r0 += MR)
+                {
+                    int mr = Math.Min(MR, mc - r0);
+                    float* cp = job.C + (long)(i0 + r0) * job.Ldc + j;
+                    float* apanel = ap + (long)r0 * kc;
+                    if (job.Simd) KernelAvx(kc, apanel, bp, tile);
+                    else KernelPortable(kc, apanel, bp, tile);
+                    Store(tile, cp, job.Ldc, mr, nr, job.BlockBeta, job.Simd);
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Store(float* tile, float* c, int ldc, int mr, int nr, float beta, bool simd)
+    {
+        if (simd && nr == NR)
+        {
+            for (int r = 0; r < mr; r++, c += ldc, tile += NR)
+            {
+                var t0 = Avx.LoadVector256(tile); var t1 = Avx.LoadVector256(tile + 8);
+                if (beta == 0f) { Avx.Store(c, t0); Avx.Store(c + 8, t1); }
+                else if (beta == 1f)
+                {
+                    Avx.Store(c, Avx.Add(t0, Avx.LoadVector256(c)));
+                    Avx.Store(c + 8, Avx.Add(t1, Avx.LoadVector256(c + 8)));
+                }
+                else
+                {
+                    var bv = Vector256.Create(beta);
+                    Avx.Store(c, Fma.MultiplyAdd(bv, Avx.LoadVector256(c), t0));
+                    Avx.Store(c + 8, Fma.MultiplyAdd(bv, Avx.LoadVector256(c + 8), t1));
+                }
+            }
+            return;
+        }
+        for (int r = 0; r < mr; r++, c += ldc, tile += NR)
+        {
+            if (beta == 0f) for (int q = 0; q < nr; q++) c[q] = tile[q];
+            else if (beta == 1f) for (int q = 0; q < nr; q++) c[q] += tile[q];
+            else for (int q = 0; q < nr; q++) c[q] = beta * c[q] + tile[q];
+        }
+    }
+
+    /// <summary>6×16 tile of packed A (kc × 6) times packed B (kc × 16), written to <paramref name="tile"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void KernelAvx(int kc, float* a, float* b, float* tile)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+            c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++, a += MR, b += NR)
+        {
+            var b0 = Avx.LoadVector256(b);
+            var b1 = Avx.LoadVector256(b + 8);
+            var x = Vector256.Create(a[0]);
+            c00 = Fma.MultiplyAdd(x, b0, c00); c01 = Fma.MultiplyAdd(x, b1, c01);
+            x = Vector256.Create(a[1]);
+            c10 = Fma.MultiplyAdd(x, b0, c10); c11 = Fma.MultiplyAdd(x, b1, c11);
+            x = Vector256.Create(a[2]);
+            c20 = Fma.MultiplyAdd(x, b0, c20); c21 = Fma.MultiplyAdd(x, b1, c21);
+            x = Vector256.Create(a[3]);
+            c30 = Fma.MultiplyAdd(x, b0, c30); c31 = Fma.MultiplyAdd(x, b1, c31);
+            x = Vector256.Create(a[4]);
+            c40 = Fma.MultiplyAdd(x, b0, c40); c41 = Fma.MultiplyAdd(x, b1, c41);
+            x = Vector256.Create(a[5]);
+            c50 = Fma.MultiplyAdd(x, b0, c50); c51 = Fma.MultiplyAdd(x, b1, c51);
+        }
+        Avx.Store(tile, c00); Avx.Store(tile + 8, c01);
+        Avx.Store(tile + 16, c10); Avx.Store(tile + 24, c11);
+        Avx.Store(tile + 32, c20); Avx.Store(tile + 40, c21);
+        Avx.Store(tile + 48, c30); Avx.Store(tile + 56, c31);
+        Avx.Store(tile + 64, c40); Avx.Store(tile + 72, c41);
+        Avx.Store(tile + 80, c50); Avx.Store(tile + 88, c51);
+    }
+
+    /// <summary>Portable version of <see cref="KernelAvx"/>.</summary>
+    static void KernelPortable(int kc, float* a, float* b, float* tile)
+    {
+        for (int i = 0; i < MR * NR; i++) tile[i] = 0f;
+        for (int p = 0; p < kc; p++, a += MR, b += NR)
+        {
+            for (int r = 0; r < MR; r++)
+            {
+                float x = a[r];
+                float* t = tile + r * NR;
+                for (int q = 0; q < NR; q++) t[q] += x * b[q];
+            }
+        }
+    }
+}

@@ -1,0 +1,263 @@
+using System.Text.Json;
+using MLNet.Embeddings.Tokenization.Normalization;
+
+namespace MLNet.Embeddings.Tokenization.WordPiece;
+
+public sealed partial class WordPieceTokenizer
+{
+    /// <summary>
+    /// Builds a tokenizer from a vocabulary (token i has id i), as HF's <c>BertWordPieceTokenizer</c> does from a
+    /// vocab.txt: the special tokens of <paramref name="options"/> that are in the vocabulary are matched verbatim,
+    /// and texts get <c>[CLS] … [SEP]</c>. Handy for tests and tiny models.
+    /// </summary>
+    /// <exception cref="ArgumentException">The unknown, CLS or SEP token is not in the vocabulary.</exception>
+    public static WordPieceTokenizer FromVocabulary(IReadOnlyList<string> tokens, WordPieceOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        options ??= new WordPieceOptions();
+        try
+        {
+            return Build(tokens, options, [], "vocabulary");
+        }
+        catch (ModelFormatException ex)
+        {
+            throw new ArgumentException(ex.Message, nameof(tokens), ex);
+        }
+    }
+
+    /// <summary>Loads a vocab.txt (one token per line, id = line number) with the default BERT settings and the given casing.</summary>
+    public static WordPieceTokenizer FromVocabFile(string path, bool lowercase = true)
+        => FromVocabFile(path, new WordPieceOptions { Lowercase = lowercase });
+
+    /// <summary>Loads a vocab.txt (one token per line, id = line number) with the given settings.</summary>
+    /// <exception cref="ModelFormatException">The file is missing or lacks the unknown, CLS or SEP token.</exception>
+    public static WordPieceTokenizer FromVocabFile(string path, WordPieceOptions options)
+        => Build(ReadVocabFile(path), options, [], path);
+
+    /// <summary>
+    /// Loads a model folder's tokenizer from vocab.txt with tokenizer_config.json and special_tokens_map.json
+    /// (do_lower_case, strip_accents, tokenize_chinese_chars, special tokens, model_max_length, added_tokens_decoder).
+    /// </summary>
+    public static WordPieceTokenizer FromVocabFolder(string folder)
+    {
+        string vocabPath = Path.Combine(folder, "vocab.txt");
+        var config = TokenizerConfig.Read(folder);
+        string Special(string name, string fallback) => config.SpecialTokens.TryGetValue(name, out var t) ? t : fallback;
+        var options = new WordPieceOptions
+        {
+            Lowercase = config.DoLowerCase ?? true,
+            StripAccents = config.StripAccents,
+            HandleChineseChars = config.TokenizeChineseChars ?? true,
+            UnkToken = Special("unk_token", "[UNK]"),
+            SepToken = Special("sep_token", "[SEP]"),
+            PadToken = Special("pad_token", "[PAD]"),
+            ClsToken = Special("cls_token", "[CLS]"),
+            MaskToken = Special("mask_token", "[MASK]"),
+            AdditionalSpecialTokens = config.AdditionalSpecialTokens.ToArray(),
+            ModelMaxLength = config.ModelMaxLength,
+        };
+        return Build(ReadVocabFile(vocabPath), options, config.AddedTokens, vocabPath);
+    }
+
+    private static List<string> ReadVocabFile(string path)
+    {
+        if (!File.Exists(path)) throw new ModelFormatException(path, "vocabulary file not found");
+        var tokens = new List<string>();
+        using var reader = new StreamReader(path);
+        while (reader.ReadLine() is { } line) tokens.Add(line.TrimEnd()); // HF trims trailing whitespace
+        if (tokens.Count == 0) throw new ModelFormatException(path, "vocabulary is empty");
+        return tokens;
+    }
+
+    private static WordPieceTokenizer Build(IReadOnlyList<string> tokens, WordPieceOptions options, IReadOnlyList<AddedToken> configured, string source)
+    {
+        var vocab = new Dictionary<string, int>(tokens.Count, StringComparer.Ordinal);
+        for (int i = 0; i < tokens.Count; i++) vocab[tokens[i]] = i;
+        int Require(string token, string role) => vocab.TryGetValue(token, out int id) ? id
+            : throw new ModelFormatException(source, $"{role} '{token}' is not in the vocabulary");
+        int unk = Require(options.UnkToken, "unk_token");
+        int cls = Require(options.ClsToken, "cls_token");
+        int sep = Require(options.SepToken, "sep_token");
+        // As HF's BertWordPieceTokenizer: every special token present in the vocabulary is matched verbatim.
+        var added = new List<AddedToken>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var t in configured)
+            if (seen.Add(t.Content)) added.Add(t);
+        foreach (var t in new[] { options.UnkToken, options.SepToken, options.ClsToken, options.PadToken, options.MaskToken }.Concat(options.AdditionalSpecialTokens))
+            if (vocab.TryGetValue(t, out int id) && seen.Add(t)) added.Add(new AddedToken(t, id));
+        var model = new WordPieceModel(vocab, unk, options.ContinuingSubwordPrefix, options.MaxInputCharsPerWord);
+        var normalizer = new BertNormalizer(options.CleanText, options.HandleChineseChars, options.StripAccents, options.Lowercase);
+        int pad = vocab.TryGetValue(options.PadToken, out int p) ? p : 0;
+        return new WordPieceTokenizer(model, normalizer, SpecialTokensTemplate.ClsSep(cls, sep), added, options, pad, null);
+    }
+
+    /// <summary>
+    /// Loads a Hugging Face tokenizer.json whose model is WordPiece (normalizer BertNormalizer or none,
+    /// pre_tokenizer BertPreTokenizer, post_processor TemplateProcessing / BertProcessing or none).
+    /// A tokenizer_config.json beside it supplies model_max_length.
+    /// </summary>
+    /// <exception cref="ModelFormatException">Missing or malformed file, or an unsupported component; names the field.</exception>
+    public static WordPieceTokenizer FromTokenizerJson(string path)
+    {
+        string text;
+        try { text = File.ReadAllText(path); }
+        catch (FileNotFoundException ex) { throw new ModelFormatException(path, "file not found", ex); }
+        using var doc = HfJson.Parse(path, text);
+        var root = doc.RootElement;
+        if (root.ValueKind != JsonValueKind.Object) throw new ModelFormatException(path, "expected a JSON object");
+        var model = HfJson.Require(root, "model", path, "model");
+        string type = HfJson.String(model, "type", path, "model.type") ?? (HfJson.Get(model, "continuing_subword_prefix") is not null ? "WordPiece" : "");
+        if (type != "WordPiece")
+            throw new ModelFormatException(path, $"field 'model.type': expected WordPiece, found '{type}'");
+
+        var vocabElement = HfJson.Require(model, "vocab", path, "model.vocab");
+        if (vocabElement.ValueKind != JsonValueKind.Object)
+            throw new ModelFormatException(path, $"field 'model.vocab': expected an object of token → id, found {vocabElement.ValueKind}");
+        var vocab = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var p in vocabElement.EnumerateObject())
+        {
+            if (p.Value.ValueKind != JsonValueKind.Number || !p.Value.TryGetInt32(out int id) || id < 0)
+                throw new ModelFormatException(path, $"field 'model.vocab': id of '{p.Name}' is not a non-negative integer");
+            vocab[p.Name] = id;
+        }
+        if (vocab.Count == 0) throw new ModelFormatException(path, "field 'model.vocab' is empty");
+        string unkToken = HfJson.String(model, "unk_token", path, "model.unk_token") ?? "[UNK]";
+        if (!vocab.TryGetValue(unkToken, out int unk))
+            throw new ModelFormatException(path, $"field 'model.unk_token': '{unkToken}' is not in model.vocab");
+        string prefix = HfJson.String(model, "continuing_subword_prefix", path, "model.continuing_subword_prefix") ?? "##";
+        int maxChars = (int)(HfJson.Long(model, "max_input_chars_per_word", path, "model.max_input_chars_per_word") ?? 100);
+
+        var added = new List<AddedToken>();
+        if (HfJson.Get(root, "added_tokens") is { } addedElement)
+        {
+            if (addedElement.ValueKind != JsonValueKind.Array)
+                throw new ModelFormatException(path, "field 'added_tokens': expected an array");
+            int i = 0;
+            foreach (var e in addedElement.EnumerateArray())
+            {
+                long id = HfJson.Long(e, "id", path, $"added_tokens[{i}].id")
+                    ?? throw new ModelFormatException(path, $"field 'added_tokens[{i}].id' is missing");
+                added.Add(TokenizerConfig.ReadAddedToken(e, (int)id, path, $"added_tokens[{i}]"));
+                i++;
+            }
+        }
+
+        var normalizer = ReadNormalizer(root, path);
+        ReadPreTokenizer(root, path);
+        var (template, clsToken, sepToken) = ReadPostProcessor(root, path, vocab, added);
+
+        string padToken = "[PAD]";
+        int pad = vocab.TryGetValue(padToken, out int padId) ? padId : 0;
+        if (HfJson.Get(root, "padding") is { ValueKind: JsonValueKind.Object } padding)
+        {
+            padToken = HfJson.String(padding, "pad_token", path, "padding.pad_token") ?? padToken;
+            pad = (int)(HfJson.Long(padding, "pad_id", path, "padding.pad_id") ?? pad);
+        }
+        string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var config = TokenizerConfig.Read(folder);
+        var options = new WordPieceOptions
+        {
+            Lowercase = normalizer.Lowercase,
+            StripAccents = normalizer.StripAccents,
+            CleanText = normalizer.CleanText,
+            HandleChineseChars = normalizer.HandleChineseChars,
+            UnkToken = unkToken,
+            ClsToken = clsToken ?? "[CLS]",
+            SepToken = sepToken ?? "[SEP]",
+            PadToken = padToken,
+            MaskToken = config.SpecialTokens.TryGetValue("mask_token", out var mask) ? mask : "[MASK]",
+            ContinuingSubwordPrefix = prefix,
+            MaxInputCharsPerWord = maxChars,
+            ModelMaxLength = config.ModelMaxLength,
+        };
+        var wordPiece = new WordPieceModel(vocab, unk, prefix, maxChars);
+        return new WordPieceTokenizer(wordPiece, normalizer, template, added, options, pad, text);
+    }
+
+    private static BertNormalizer ReadNormalizer(JsonElement root, string path)
+    {
+        if (HfJson.Get(root, "normalizer") is not { } n) return new BertNormalizer(false, false, false, false);
+        string? type = HfJson.String(n, "type", path, "normalizer.type");
+        if (type != "BertNormalizer")
+            throw new ModelFormatException(path, $"field 'normalizer.type': expected BertNormalizer or null, found '{type}'");
+        return new BertNormalizer(
+            HfJson.Bool(n, "clean_text", path, "normalizer.clean_text") ?? true,
+            HfJson.Bool(n, "handle_chinese_chars", path, "normalizer.handle_chinese_chars") ?? true,
+            HfJson.Bool(n, "strip_accents", path, "normalizer.strip_accents"),
+            HfJson.Bool(n, "lowercase", path, "normalizer.lowercase") ?? true);
+    }
+
+    private static void ReadPreTokenizer(JsonElement root, string path)
+    {
+        string? type = HfJson.Get(root, "pre_tokenizer") is { } p ? HfJson.String(p, "type", path, "pre_tokenizer.type") : null;
+        if (type != "BertPreTokenizer")
+            throw new ModelFormatException(path, $"field 'pre_tokenizer.type': expected BertPreTokenizer, found '{type ?? "null"}'");
+    }
+
+    private static (SpecialTokensTemplate Template, string? Cls, string? Sep) ReadPostProcessor(
+        JsonElement root, string path, Dictionary<string, int> vocab, List<AddedToken> added)
+    {
+        if (HfJson.Get(root, "post_processor") is not { } p) return (SpecialTokensTemplate.None, null, null);
+        string? type = HfJson.String(p, "type", path, "post_processor.type");
+        switch (type)
+        {
+            case "BertProcessing":
+            case "RobertaProcessing":
+            {
+                var (cls, clsId) = ReadPair(p, "cls", path);
+                var (sep, sepId) = ReadPair(p, "sep", path);
+                return (SpecialTokensTemplate.ClsSep(clsId, sepId), cls, sep);
+            }
+            case "TemplateProcessing":
+            {
+                var single = HfJson.Require(p, "single", path, "post_processor.single");
+                var specials = HfJson.Get(p, "special_tokens");
+                List<int> preIds = [], preTypes = [], sufIds = [], sufTypes = [];
+                int seqType = 0;
+                bool seenSequence = false;
+                string? first = null, last = null;
+                int i = 0;
+                foreach (var piece in single.EnumerateArray())
+                {
+                    string field = $"post_processor.single[{i++}]";
+                    if (HfJson.Get(piece, "Sequence") is { } seq)
+                    {
+                        seenSequence = true;
+                        seqType = (int)(HfJson.Long(seq, "type_id", path, field + ".Sequence.type_id") ?? 0);
+                    }
+                    else if (HfJson.Get(piece, "SpecialToken") is { } st)
+                    {
+                        string id = HfJson.String(st, "id", path, field + ".SpecialToken.id")
+                            ?? throw new ModelFormatException(path, $"field '{field}.SpecialToken.id' is missing");
+                        int typeId = (int)(HfJson.Long(st, "type_id", path, field + ".SpecialToken.type_id") ?? 0);
+                        var ids = SpecialIds(id, specials, path, vocab, added);
+                        (seenSequence ? sufIds : preIds).AddRange(ids);
+                        (seenSequence ? sufTypes : preTypes).AddRange(Enumerable.Repeat(typeId, ids.Count));
+                        if (!seenSequence) first ??= id; else last = id;
+                    }
+                    else throw new ModelFormatException(path, $"field '{field}': expected Sequence or SpecialToken");
+                }
+                return (new SpecialTokensTemplate(preIds.ToArray(), preTypes.ToArray(), sufIds.ToArray(), sufTypes.ToArray(), seqType), first, last);
+            }
+            default:
+                throw new ModelFormatException(path, $"field 'post_processor.type': expected TemplateProcessing, BertProcessing or null, found '{type}'");
+        }
+    }
+
+    private static List<int> SpecialIds(string name, JsonElement? specials, string path, Dictionary<string, int> vocab, List<AddedToken> added)
+    {
+        if (specials is { } s && HfJson.Get(s, name) is { } entry && HfJson.Get(entry, "ids") is { ValueKind: JsonValueKind.Array } ids)
+            return ids.EnumerateArray().Select(e => e.GetInt32()).ToList();
+        if (added.FirstOrDefault(t => t.Content == name) is { } a) return [a.Id];
+        if (vocab.TryGetValue(name, out int id)) return [id];
+        throw new ModelFormatException(path, $"field 'post_processor.special_tokens': no ids for '{name}'");
+    }
+
+    private static (string Token, int Id) ReadPair(JsonElement p, string name, string path)
+    {
+        var e = HfJson.Require(p, name, path, "post_processor." + name);
+        if (e.ValueKind != JsonValueKind.Array || e.GetArrayLength() != 2 || e[0].ValueKind != JsonValueKind.String || !e[1].TryGetInt32(out int id))
+            throw new ModelFormatException(path, $"field 'post_processor.{name}': expected [token, id]");
+        return (e[0].GetString()!, id);
+    }
+}

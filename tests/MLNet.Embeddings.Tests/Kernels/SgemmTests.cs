@@ -1,0 +1,101 @@
+using MLNet.Embeddings.Kernels;
+
+namespace MLNet.Embeddings.Tests.Kernels;
+
+public class SgemmTests
+{
+    static float[] Random(int n, int seed)
+    {
+        var r = new Random(seed);
+        var a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float)(r.NextDouble() * 2 - 1);
+        return a;
+    }
+
+    static double[] Naive(bool ta, bool tb, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb, float beta, float[] c, int ldc)
+    {
+        var r = new double[m * n];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double s = 0;
+                for (int p = 0; p < k; p++)
+                    s += (double)(ta ? a[p * lda + i] : a[i * lda + p]) * (tb ? b[j * ldb + p] : b[p * ldb + j]);
+                r[i * n + j] = alpha * s + (beta == 0 ? 0 : beta * (double)c[i * ldc + j]);
+            }
+        return r;
+    }
+
+    static void Check(bool ta, bool tb, int m, int n, int k, float alpha, float beta, int pad, bool portable = false, bool parallel = true)
+    {
+        int lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
+        var a = Random((ta ? k : m) * lda, 1);
+        var b = Random((tb ? n : k) * ldb, 2);
+        var c = Random(m * ldc, 3);
+        var expected = Naive(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        var before = (float[])c.Clone();
+        Sgemm.ForcePortable = portable;
+        try { Sgemm.Gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, parallel); }
+        finally { Sgemm.ForcePortable = false; }
+        double tol = 1e-5 * Math.Max(1, k);
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+                Assert.True(Math.Abs(expected[i * n + j] - c[i * ldc + j]) <= tol,
+                    $"({ta},{tb}) {m}x{n}x{k} at [{i},{j}]: expected {expected[i * n + j]}, got {c[i * ldc + j]}");
+            for (int j = n; j < ldc && i * ldc + j < c.Length; j++) Assert.Equal(before[i * ldc + j], c[i * ldc + j]); // stride gap untouched
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(7, 13, 5)]
+    [InlineData(6, 16, 8)]
+    [InlineData(13, 33, 257)]
+    [InlineData(121, 17, 300)]
+    [InlineData(384, 384, 384)]
+    [InlineData(3, 4100, 20)]
+    public void MatchesNaiveForAllTranspositions(int m, int n, int k)
+    {
+        foreach (var ta in new[] { false, true })
+            foreach (var tb in new[] { false, true })
+            {
+                if ((long)m * n * k > 10_000_000 && ta == tb) continue; // large shape: the linear-layer forms only (keeps the naive reference quick)
+                Check(ta, tb, m, n, k, 1f, 0f, 0);
+            }
+    }
+
+    [Theory]
+    [InlineData(7, 13, 5)]
+    [InlineData(50, 70, 90)]
+    public void AlphaBetaAndStridesAreHonoured(int m, int n, int k)
+    {
+        Check(false, true, m, n, k, 0.5f, 1f, 3);
+        Check(true, false, m, n, k, -2f, 0.25f, 5);
+        Check(false, false, m, n, k, 1f, 1f, 1, parallel: false);
+    }
+
+    [Theory]
+    [InlineData(7, 13, 5)]
+    [InlineData(130, 40, 270)]
+    public void PortableKernelMatchesNaive(int m, int n, int k)
+    {
+        Check(false, true, m, n, k, 1f, 0f, 0, portable: true);
+        Check(true, false, m, n, k, 1f, 1f, 2, portable: true);
+    }
+
+    [Fact]
+    public void ZeroInnerDimensionScalesC()
+    {
+        var c = new float[] { 1, 2, 3, 4 };
+        Sgemm.Gemm(false, false, 2, 2, 0, 1f, Array.Empty<float>(), 0, Array.Empty<float>(), 2, 0.5f, c, 2);
+        Assert.Equal(new float[] { 0.5f, 1, 1.5f, 2 }, c);
+    }
+
+    [Fact]
+    public void ShortSpanIsRejected()
+    {
+        var a = new float[5];
+        Assert.Throws<ArgumentException>(() => Sgemm.Gemm(false, false, 2, 2, 3, 1f, a, 3, new float[6], 2, 0f, new float[4], 2));
+    }
+}
