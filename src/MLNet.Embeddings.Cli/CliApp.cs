@@ -12,6 +12,7 @@ internal static class CliApp
         foreach (var command in new[]
                  {
                      // one line per command; keep alphabetical to keep merges trivial
+                     DataCommand.Create(),
                      DemoCommand.Create(),
                      EmbedCommand.Create(),
                      ServeCommand.Create(),
