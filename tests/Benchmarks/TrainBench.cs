@@ -50,19 +50,25 @@ public static class TrainBench
         string Text(int n) => string.Join(' ', new[] { 101 }.Concat(Enumerable.Range(0, n - 2).Select(_ => r.Next(1000, 30000))).Append(102));
         var rows = Enumerable.Range(0, batch * (steps + 1)).Select(_ => new TrainingExample { Query = Text(16), Pos = { Text(96) } }).ToList();
         ILoss loss = mini > 0 ? new CachedMultipleNegativesRankingLoss(mini) : new MultipleNegativesRankingLoss();
-        var times = new List<double>();
-        var sw = Stopwatch.StartNew();
+        var times = new List<double>(); var cpu = new List<double>();
+        var proc = Process.GetCurrentProcess();
+        var sw = Stopwatch.StartNew(); var cpu0 = proc.TotalProcessorTime;
         var options = new TrainerOptions
         {
-            BatchSize = batch, MaxSteps = steps + 1, Shuffle = false, Dropout = dropout, LearningRate = 2e-5f,
-            Progress = new SyncProgress(_ => { times.Add(sw.Elapsed.TotalSeconds); sw.Restart(); }),
+            BatchSize = batch, MaxSteps = steps + (args.Contains("--no-warmup") ? 0 : 1), Shuffle = false, Dropout = dropout, LearningRate = 2e-5f,
+            Progress = new SyncProgress(_ =>
+            {
+                proc.Refresh();
+                times.Add(sw.Elapsed.TotalSeconds); cpu.Add((proc.TotalProcessorTime - cpu0).TotalSeconds);
+                sw.Restart(); cpu0 = proc.TotalProcessorTime;
+            }),
         };
         new SentenceEncoderTrainer(model, loss, options).Fit(rows);
-        var measured = times.Skip(1).ToArray(); // the first step warms up
-        double perStep = measured.Average();
+        int skip = args.Contains("--no-warmup") ? 0 : 1; // the first step warms up
+        double perStep = times.Skip(skip).Average(), cpuPerStep = cpu.Skip(skip).Average();
         long peak = Process.GetCurrentProcess().PeakWorkingSet64;
         Console.WriteLine($"{{\"bench\":\"train\",\"loss\":\"{loss.Name}\",\"batch\":{batch},\"mini_batch\":{mini},\"threads\":{threads}," +
-                          $"\"seconds_per_step\":{perStep:F3},\"examples_per_s\":{batch / perStep:F1},\"peak_working_set_mb\":{peak / 1048576.0:F0}}}");
+                          $"\"seconds_per_step\":{perStep:F3},\"cpu_seconds_per_step\":{cpuPerStep:F3},\"examples_per_s\":{batch / perStep:F1},\"peak_working_set_mb\":{peak / 1048576.0:F0}}}");
         return 0;
     }
 

@@ -16,6 +16,7 @@ ap.add_argument("--batch", type=int, default=32)
 ap.add_argument("--steps", type=int, default=5)
 ap.add_argument("--threads", type=int, default=os.cpu_count())
 ap.add_argument("--mini-batch", type=int, default=0)
+ap.add_argument("--no-warmup", action="store_true")
 a = ap.parse_args()
 torch.set_num_threads(a.threads)
 torch.manual_seed(0)
@@ -67,11 +68,14 @@ def step(qi, di):
     return loss.item()
 
 
-times = []
-for s in range(a.steps + 1):
+ap_warm = 0 if "--no-warmup" in sys.argv else 1
+times, cpu = [], []
+for s in range(a.steps + ap_warm):
     qi = torch.randint(1000, 30000, (a.batch, 16)); di = torch.randint(1000, 30000, (a.batch, 96))
-    t = time.perf_counter(); step(qi, di); times.append(time.perf_counter() - t)
-per = sum(times[1:]) / len(times[1:])
+    t, c = time.perf_counter(), time.process_time(); step(qi, di)
+    times.append(time.perf_counter() - t); cpu.append(time.process_time() - c)
+per = sum(times[ap_warm:]) / len(times[ap_warm:])
+cpu_per = sum(cpu[ap_warm:]) / len(cpu[ap_warm:])
 print(json.dumps({"bench": "torch_train", "batch": a.batch, "mini_batch": a.mini_batch, "threads": a.threads, "torch": torch.__version__,
-                  "seconds_per_step": round(per, 3), "examples_per_s": round(a.batch / per, 1),
+                  "seconds_per_step": round(per, 3), "cpu_seconds_per_step": round(cpu_per, 3), "examples_per_s": round(a.batch / per, 1),
                   "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}))
