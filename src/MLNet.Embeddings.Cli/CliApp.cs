@@ -12,6 +12,13 @@ internal static class CliApp
         foreach (var command in new[]
                  {
                      // one line per command; keep alphabetical to keep merges trivial
+                     EmbedCommand.Create(),
+                     SimilarityCommand.Create(),
+                     TokenizeCommand.Create(),
+                     EvalCommand.Create(),
+                     PlotCommand.Create(),
+                     PlotCurvesCommand.Create(),
+                     TrainCommand.Create(),
                      ExportCommand.Create(),
                      InfoCommand.Create(),
                      VersionCommand.Create(),

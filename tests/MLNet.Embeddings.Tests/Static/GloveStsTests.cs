@@ -47,6 +47,25 @@ public sealed class GloveStsTests(GloveFixture glove) : IClassFixture<GloveFixtu
     }
 
     [Fact]
+    public void SavedFolderReloadsWithIdenticalVectors()
+    {
+        var dir = StaticTestData.TempFolder();
+        try
+        {
+            glove.Backbone.Save(dir);
+            glove.Tokenizer.Save(dir);
+            var back = StaticEmbeddingBackbone.LoadFolder(dir);
+            var tok = Assert.IsType<WordTokenizer>(back.Tokenizer);
+            Assert.Equal(glove.Tokenizer.Vocabulary, tok.Vocabulary);
+            Assert.Equal(glove.Tokenizer.Lowercase, tok.Lowercase);
+            Assert.True(glove.Backbone.Embedding.Value.AsSpan().SequenceEqual(((StaticEmbeddingBackbone)back.Backbone).Embedding.Value));
+            var text = "Three dogs, well-known in the U.S., ran.";
+            Assert.Equal(glove.Tokenizer.Encode(text).Ids, tok.Encode(text).Ids);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public void TokensMatchTheReference()
     {
         foreach (var pair in Reference.GetProperty("first_pairs").EnumerateArray())
