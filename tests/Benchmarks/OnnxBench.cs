@@ -62,11 +62,12 @@ public static class OnnxBench
                     batches.Add(new TokenBatch(ids, new int[ids.Length], starts));
                 }
                 double m = Throughput(managed, batches, seconds, out _);
-                double f = Throughput(fp32, batches, seconds, out double fpOverhead);
-                double q = Throughput(int8, batches, seconds, out double qOverhead);
+                double f = Throughput(fp32, batches, seconds, out var fpOverhead);
+                double q = Throughput(int8, batches, seconds, out var qOverhead);
                 Console.WriteLine($"{{\"bench\":\"onnx\",\"workload\":\"{name}\",\"threads\":{threads},\"managed_sentences_per_s\":{m:F1},"
                     + $"\"ort_fp32_sentences_per_s\":{f:F1},\"ort_int8_sentences_per_s\":{q:F1},"
-                    + $"\"binding_overhead_fp32_pct\":{fpOverhead * 100:F2},\"binding_overhead_int8_pct\":{qOverhead * 100:F2}}}");
+                    + $"\"binding_overhead_fp32_pct\":{fpOverhead.Total * 100:F2},\"binding_overhead_int8_pct\":{qOverhead.Total * 100:F2},"
+                    + $"\"fp32_ms_per_batch\":{{\"ort_run\":{fpOverhead.RunMs:F3},\"inputs\":{fpOverhead.InputsMs:F3},\"outputs\":{fpOverhead.OutputsMs:F3},\"other\":{fpOverhead.OtherMs:F3}}}}}");
             }
         }
         finally { Directory.Delete(dir, recursive: true); }
@@ -74,23 +75,37 @@ public static class OnnxBench
     }
 
     /// <summary>Sentences/s; for ONNX backbones also the fraction of Forward time outside ORT's Run.</summary>
-    static double Throughput(IBackbone backbone, List<TokenBatch> batches, double seconds, out double overhead)
+    static double Throughput(IBackbone backbone, List<TokenBatch> batches, double seconds, out Overhead overhead)
     {
         backbone.Forward(batches[0]); backbone.Forward(batches[^1]);
         var session = (backbone as OnnxBackbone)?.Session;
         var before = session?.Timings ?? default;
-        int n = 0; var sw = Stopwatch.StartNew();
+        int n = 0, calls = 0; long inputTicks = 0; var sw = Stopwatch.StartNew();
         do
         {
-            foreach (var b in batches) { backbone.Forward(b); n += b.Count; }
+            foreach (var b in batches)
+            {
+                if (backbone is OnnxBackbone onnx)
+                {   // time the input building alone (Forward repeats it; subtracted below)
+                    long t0 = Stopwatch.GetTimestamp();
+                    onnx.Inputs(b, out _);
+                    inputTicks += Stopwatch.GetTimestamp() - t0;
+                }
+                backbone.Forward(b); n += b.Count; calls++;
+            }
         } while (sw.Elapsed.TotalSeconds < seconds);
-        double total = sw.Elapsed.TotalSeconds;
-        overhead = 0;
+        double inputs = inputTicks / (double)Stopwatch.Frequency;
+        double total = sw.Elapsed.TotalSeconds - inputs;
+        overhead = default;
         if (session is not null)
         {
-            double native = session.Timings.NativeSeconds - before.NativeSeconds;
-            overhead = (total - native) / total;
+            var after = session.Timings;
+            double native = after.NativeSeconds - before.NativeSeconds, outputs = after.OutputSeconds - before.OutputSeconds;
+            overhead = new Overhead((total - native) / total, native / calls * 1e3, inputs / calls * 1e3, outputs / calls * 1e3,
+                (total - native - inputs - outputs) / calls * 1e3);
         }
         return n / total;
     }
+
+    readonly record struct Overhead(double Total, double RunMs, double InputsMs, double OutputsMs, double OtherMs);
 }
