@@ -25,6 +25,17 @@ public class DataCommandTests : IDisposable
         return p;
     }
 
+    private static (int Code, string Out) RunRaw(params string[] args)
+    {
+        var oldOut = Console.Out;
+        var oldErr = Console.Error;
+        var sw = new StringWriter();
+        Console.SetOut(sw);
+        Console.SetError(new StringWriter());
+        try { return (CliApp.Run(args), sw.ToString()); }
+        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
+    }
+
     private static (int Code, JsonElement Json) Run(params string[] args)
     {
         var oldOut = Console.Out;
@@ -94,6 +105,12 @@ public class DataCommandTests : IDisposable
         Assert.Equal(0, code);
         Assert.Equal(2, clean.GetProperty("rows_written").GetInt64());
         Assert.Equal(2, clean.GetProperty("dropped")[0].GetProperty("line").GetInt32());
+
+        var (rawCode, jsonl) = RunRaw("data", "clean", "--input", F("in.jsonl"));
+        Assert.Equal(0, rawCode);
+        var lines = jsonl.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.Equal("What is the total revenue?", JsonDocument.Parse(lines[0]).RootElement.GetProperty("query").GetString());
 
         File.WriteAllText(F("thes.txt"), "# synonyms\nrevenue, sales, turnover\nemployees\tstaff\n");
         (code, var aug) = Run("data", "augment", "--input", F("clean.jsonl"), "--output", F("aug.jsonl"), "--thesaurus", F("thes.txt"), "--ops", "synonym,swap");
