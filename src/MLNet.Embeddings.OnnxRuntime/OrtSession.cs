@@ -14,7 +14,7 @@ public sealed unsafe class OrtSession : IDisposable
 {
     readonly OrtHandle _session;
     readonly Dictionary<string, IntPtr> _nativeNames = new(StringComparer.Ordinal);
-    long _nativeTicks, _totalTicks, _runs;
+    long _nativeTicks, _totalTicks, _outputTicks, _runs;
 
     OrtSession(OrtRuntime runtime, OrtHandle session)
     {
@@ -117,7 +117,8 @@ public sealed unsafe class OrtSession : IDisposable
             }
             long nativeStart = Stopwatch.GetTimestamp();
             api.Check(api.Run(_session.DangerousGetHandle(), IntPtr.Zero, inNames, inValues, (nuint)nIn, outNames, (nuint)nOut, outValues), "Run");
-            Interlocked.Add(ref _nativeTicks, Stopwatch.GetTimestamp() - nativeStart);
+            long nativeEnd = Stopwatch.GetTimestamp();
+            Interlocked.Add(ref _nativeTicks, nativeEnd - nativeStart);
             Span<long> dims = stackalloc long[8];
             for (int o = 0; o < nOut; o++)
             {
@@ -134,6 +135,7 @@ public sealed unsafe class OrtSession : IDisposable
                 api.Check(api.GetTensorMutableData(outValues[o], &data), "GetTensorMutableData");
                 reader(o, (OrtElementType)type, dims[..(int)rank], (IntPtr)data);
             }
+            Interlocked.Add(ref _outputTicks, Stopwatch.GetTimestamp() - nativeEnd);
         }
         finally
         {
@@ -149,9 +151,13 @@ public sealed unsafe class OrtSession : IDisposable
         }
     }
 
-    /// <summary>Timing totals since creation: calls, seconds inside ORT's Run, seconds in the whole call (binding overhead = difference).</summary>
-    internal (long Runs, double NativeSeconds, double TotalSeconds) Timings
-        => (Interlocked.Read(ref _runs), Interlocked.Read(ref _nativeTicks) / (double)Stopwatch.Frequency, Interlocked.Read(ref _totalTicks) / (double)Stopwatch.Frequency);
+    /// <summary>
+    /// Timing totals since creation: calls, seconds inside ORT's Run, seconds reading outputs (shape queries and
+    /// the copy out of ORT's memory), seconds in the whole call (binding overhead = Total − Native).
+    /// </summary>
+    internal (long Runs, double NativeSeconds, double OutputSeconds, double TotalSeconds) Timings
+        => (Interlocked.Read(ref _runs), Interlocked.Read(ref _nativeTicks) / (double)Stopwatch.Frequency,
+            Interlocked.Read(ref _outputTicks) / (double)Stopwatch.Frequency, Interlocked.Read(ref _totalTicks) / (double)Stopwatch.Frequency);
 
     IntPtr NativeName(string name, bool output)
     {

@@ -91,8 +91,8 @@ public class OnnxBackbone : IBackbone, IDisposable
             throw new NotSupportedException($"{ModelPath}: the ONNX graph has only a pooled output (sentence_embedding); token embeddings are not available. Export with --no-pooling.");
         cancellationToken.ThrowIfCancellationRequested();
         int h = HiddenSize;
-        var result = new float[(long)batch.TotalTokens * h];
-        if (batch.Count == 0) return result;
+        if (batch.Count == 0) return [];
+        var result = GC.AllocateUninitializedArray<float>(checked(batch.TotalTokens * h)); // every element is written below
         Session.Run(Inputs(batch, out int width), _tokenOutputs, (_, type, shape, data) =>
         {
             CheckOutput(type, shape, batch.Count, width, h, TokenOutput);

@@ -31,6 +31,16 @@ public static unsafe class Sgemm
     /// <summary>Tests set this to exercise the portable kernel.</summary>
     internal static bool ForcePortable { get; set; }
 
+    static ParallelOptions? s_options;
+
+    /// <summary>Parallel options for <paramref name="threads"/> workers (cached: no allocation per call).</summary>
+    internal static ParallelOptions Options(int threads)
+    {
+        var o = s_options;
+        if (o is null || o.MaxDegreeOfParallelism != threads) s_options = o = new ParallelOptions { MaxDegreeOfParallelism = threads };
+        return o;
+    }
+
     [ThreadStatic] static float[]? t_aPack;
     [ThreadStatic] static float[]? t_bPack;
 
@@ -142,18 +152,18 @@ public static unsafe class Sgemm
                         {
                             var j = job;
                             int packChunks = Math.Min(threads * 2, nPanels);
-                            Parallel.For(0, packChunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+                            Parallel.For(0, packChunks, Options(threads), t =>
                             {
                                 var jj = j;
                                 int p0 = (int)((long)nPanels * t / packChunks), p1 = (int)((long)nPanels * (t + 1) / packChunks);
                                 PackB(ref jj, p0, p1);
                             });
-                            int want = threads * 3;
+                            int want = threads * 4;
                             int jChunks = job.MBlocks >= want ? 1 : Math.Min(nPanels, (want + job.MBlocks - 1) / job.MBlocks);
                             job.JChunks = jChunks; job.PanelsPerChunk = (nPanels + jChunks - 1) / jChunks;
                             j = job;
                             int items = job.MBlocks * jChunks;
-                            Parallel.For(0, items, new ParallelOptions { MaxDegreeOfParallelism = threads }, w =>
+                            Parallel.For(0, items, Options(threads), w =>
                             {
                                 var jj = j;
                                 Compute(ref jj, w / jChunks, w % jChunks);
