@@ -12,6 +12,18 @@ internal static class CliApp
         foreach (var command in new[]
                  {
                      // one line per command; keep alphabetical to keep merges trivial
+                     DataCommand.Create(),
+                     DemoCommand.Create(),
+                     EmbedCommand.Create(),
+                     ServeCommand.Create(),
+                     SimilarityCommand.Create(),
+                     TokenizeCommand.Create(),
+                     EvalCommand.Create(),
+                     PlotCommand.Create(),
+                     PlotCurvesCommand.Create(),
+                     TrainCommand.Create(),
+                     ExportCommand.Create(),
+                     InfoCommand.Create(),
                      VersionCommand.Create(),
                  })
             root.Subcommands.Add(command);

@@ -47,20 +47,3 @@ public sealed class SentenceEncoderConfig
     /// <summary>A name for the model (folder name or hub id), used in metadata.</summary>
     public string ModelId { get; set; } = "model";
 }
-
-// Signatures other areas code against; the encoder work implements them (replace this block).
-public sealed partial class SentenceEncoder
-{
-    /// <summary>Width of the vectors <see cref="Encode(IReadOnlyList{string}, EncodeOptions?, CancellationToken)"/> returns (before Matryoshka truncation).</summary>
-    public int Dimensions => Backbone is IPooledBackbone p ? p.Dimensions : Backbone.HiddenSize;
-
-    /// <summary>Loads a model folder (sentence-transformers or plain Hugging Face) or a word-vector file.</summary>
-    public static SentenceEncoder Load(string path) => throw new NotImplementedException();
-
-    /// <summary>Encodes texts to vectors, in input order.</summary>
-    public float[][] Encode(IReadOnlyList<string> texts, EncodeOptions? options = null, CancellationToken cancellationToken = default)
-        => throw new NotImplementedException();
-
-    /// <summary>Writes the sentence-transformers layout (safetensors + configs) into <paramref name="folder"/>.</summary>
-    public void Save(string folder) => throw new NotImplementedException();
-}

@@ -1,5 +1,6 @@
 namespace MLNet.Embeddings.Cli.Tests;
 
+[Collection("Console")] // VersionSucceeds writes to Console.Out, which other tests redirect
 public class CliTests
 {
     [Fact]

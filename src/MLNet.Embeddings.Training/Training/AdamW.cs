@@ -19,9 +19,16 @@ public sealed class AdamW
     readonly float[][] _m, _v;
 
     /// <summary>Creates the optimiser over <paramref name="parameters"/>.</summary>
-    public AdamW(IReadOnlyList<Parameter> parameters, float weightDecay = 0.01f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f)
+    /// <param name="parameters">The parameters to update.</param>
+    /// <param name="weightDecay">Decoupled weight decay.</param>
+    /// <param name="beta1">First-moment decay.</param>
+    /// <param name="beta2">Second-moment decay.</param>
+    /// <param name="epsilon">Denominator epsilon.</param>
+    /// <param name="lazySparseRows">Update only <see cref="Parameter.TouchedRows"/> where set (lazy Adam); false updates every row as torch does.</param>
+    public AdamW(IReadOnlyList<Parameter> parameters, float weightDecay = 0.01f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f,
+        bool lazySparseRows = true)
     {
-        _params = parameters; WeightDecay = weightDecay; Beta1 = beta1; Beta2 = beta2; Epsilon = epsilon;
+        _params = parameters; WeightDecay = weightDecay; Beta1 = beta1; Beta2 = beta2; Epsilon = epsilon; LazySparseRows = lazySparseRows;
         _m = parameters.Select(p => new float[p.Value.Length]).ToArray();
         _v = parameters.Select(p => new float[p.Value.Length]).ToArray();
     }
@@ -34,6 +41,8 @@ public sealed class AdamW
     public float Beta2 { get; }
     /// <summary>Denominator epsilon (torch and HF default 1e-8).</summary>
     public float Epsilon { get; }
+    /// <summary>Whether parameters with <see cref="Parameter.TouchedRows"/> are updated lazily (only those rows).</summary>
+    public bool LazySparseRows { get; }
     /// <summary>Steps taken so far.</summary>
     public long Step { get; private set; }
 
@@ -56,13 +65,17 @@ public sealed class AdamW
             var prm = _params[p];
             if (!prm.HasGrad) continue;
             float decay = prm.NoWeightDecay ? 1f : 1f - lr * WeightDecay;
-            if (prm.TouchedRows is { } rows)
+            if (prm.TouchedRows is { } rows && LazySparseRows)
             {
                 int width = prm.Shape.Length > 1 ? prm.Value.Length / prm.Shape[0] : 1;
                 foreach (var r in rows) UpdateRange(prm, p, r * width, width, decay, stepSize, invBc2);
                 rows.Clear();
             }
-            else UpdateRange(prm, p, 0, prm.Value.Length, decay, stepSize, invBc2);
+            else
+            {
+                prm.TouchedRows?.Clear();
+                UpdateRange(prm, p, 0, prm.Value.Length, decay, stepSize, invBc2);
+            }
         }
     }
 

@@ -1,11 +1,14 @@
 using System.Text.Json;
+using MLNet.Embeddings.Tokenization.Bpe;
+using MLNet.Embeddings.Tokenization.Unigram;
 using MLNet.Embeddings.Tokenization.WordPiece;
 
 namespace MLNet.Embeddings.Tokenization;
 
 /// <summary>
 /// Finds and loads a model folder's tokenizer: tokenizer.json when present (dispatching on <c>model.type</c>),
-/// else vocab.txt with tokenizer_config.json and special_tokens_map.json (a BERT WordPiece tokenizer).
+/// else vocab.txt with tokenizer_config.json and special_tokens_map.json: a BERT WordPiece tokenizer, or the
+/// word-level <see cref="WordTokenizer"/> of static embeddings when tokenizer_class says so.
 /// </summary>
 public static class TokenizerLoader
 {
@@ -21,11 +24,13 @@ public static class TokenizerLoader
             return type switch
             {
                 "WordPiece" => WordPieceTokenizer.FromTokenizerJson(json),
-                // BPE (byte-level, RoBERTa/GPT-2) and Unigram (SentencePiece, XLM-R) plug in here.
-                _ => throw new ModelFormatException(json, $"field 'model.type': '{type}' is not supported (supported: WordPiece)"),
+                "BPE" => BpeTokenizer.FromTokenizerJson(json),
+                "Unigram" => UnigramTokenizer.FromTokenizerJson(json),
+                _ => throw new ModelFormatException(json, $"field 'model.type': '{type}' is not supported (supported: WordPiece, BPE, Unigram)"),
             };
         }
-        if (File.Exists(Path.Combine(folder, "vocab.txt"))) return WordPieceTokenizer.FromVocabFolder(folder);
+        if (File.Exists(Path.Combine(folder, "vocab.txt")))
+            return TokenizerClass(folder) == WordTokenizer.ClassName ? WordTokenizer.Load(folder) : WordPieceTokenizer.FromVocabFolder(folder);
         throw new ModelFormatException(folder, "no tokenizer found: expected tokenizer.json or vocab.txt");
     }
 
@@ -42,6 +47,14 @@ public static class TokenizerLoader
             if (HfJson.Long(doc.RootElement, "max_seq_length", st, "max_seq_length") is long m and > 0) return (int)m;
         }
         return File.Exists(Path.Combine(folder, "tokenizer_config.json")) ? TokenizerConfig.Read(folder).ModelMaxLength : null;
+    }
+
+    private static string? TokenizerClass(string folder)
+    {
+        string path = Path.Combine(folder, "tokenizer_config.json");
+        if (!File.Exists(path)) return null;
+        using var doc = HfJson.Parse(path);
+        return HfJson.String(doc.RootElement, "tokenizer_class", path, "tokenizer_class");
     }
 
     private static string ModelType(string path)

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using MLNet.Embeddings.Pooling;
 
-namespace MLNet.Embeddings.Tests.Pooling;
+namespace MLNet.Embeddings.Tests.PoolingKernels;
 
 public class PoolingTests
 {

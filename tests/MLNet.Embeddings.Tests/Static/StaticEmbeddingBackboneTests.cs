@@ -122,6 +122,42 @@ public class StaticEmbeddingBackboneTests
     }
 
     [Fact]
+    public void SaveAndLoadFolderRoundTrip()
+    {
+        var dir = StaticTestData.TempFolder();
+        try
+        {
+            var b = Tiny();
+            var tok = new WordTokenizer(["a", "b", "c", "d", "e"]);
+            b.Save(dir);
+            tok.Save(dir);
+            Assert.Contains("\"model_type\": \"static\"", File.ReadAllText(Path.Combine(dir, "config.json")));
+            var enc = StaticEmbeddingBackbone.LoadFolder(dir);
+            var back = Assert.IsType<StaticEmbeddingBackbone>(enc.Backbone);
+            Assert.Equal(b.Embedding.Value, back.Embedding.Value);
+            Assert.Equal(tok.Vocabulary, Assert.IsType<WordTokenizer>(enc.Tokenizer).Vocabulary);
+            Assert.Equal(MLNet.Embeddings.Pooling.PoolingMode.Mean, enc.Config.Pooling);
+            Assert.Equal(Path.GetFileName(dir), enc.Config.ModelId);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void LoadFolderRejectsVocabularyOfOtherSize()
+    {
+        var dir = StaticTestData.TempFolder();
+        try
+        {
+            Tiny().Save(dir);
+            new WordTokenizer(["a", "b"]).Save(dir);
+            var e = Assert.Throws<ModelFormatException>(() => StaticEmbeddingBackbone.LoadFolder(dir));
+            Assert.Contains("vocab.txt", e.Path);
+            Assert.Contains("2 words", e.Message);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public void LoadRejectsOtherModelTypes()
     {
         var dir = StaticTestData.TempFolder();

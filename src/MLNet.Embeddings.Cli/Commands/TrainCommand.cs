@@ -1,0 +1,124 @@
+using System.CommandLine;
+using System.Text.Json;
+using MLNet.Embeddings.Training.Data;
+using MLNet.Embeddings.Training.Evaluation;
+using MLNet.Embeddings.Training.Losses;
+using MLNet.Embeddings.Training.Training;
+
+namespace MLNet.Embeddings.Cli.Commands;
+
+/// <summary>
+/// <c>mlnet-embed train</c>: fine-tunes a model folder on a training file and writes a sentence-transformers folder.
+/// Progress goes to stderr; stdout gets one JSON summary line.
+/// </summary>
+internal static class TrainCommand
+{
+    /// <summary>Loss names accepted by <c>--loss</c>.</summary>
+    public static readonly string[] LossNames =
+        { "mnrl", "cached-mnrl", "mnrl-symmetric", "cosine", "cosent", "triplet", "contrastive", "online-contrastive", "simcse", "distill", "margin-mse" };
+
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "Model folder (sentence-transformers or Hugging Face BERT).", Required = true };
+        var train = new Option<string>("--train") { Description = "Training file (JSONL rows, or .txt sentences for simcse).", Required = true };
+        var output = new Option<string>("--output") { Description = "Output folder: metrics.jsonl, checkpoints, the fine-tuned model.", Required = true };
+        var loss = new Option<string>("--loss") { Description = "Loss: " + string.Join("|", LossNames) + " (default mnrl).", DefaultValueFactory = _ => "mnrl" };
+        var epochs = new Option<int?>("--epochs") { Description = "Passes over the data (default 1)." };
+        var maxSteps = new Option<int?>("--max-steps") { Description = "Stop after N optimiser steps (instead of --epochs)." };
+        var batch = new Option<int?>("--batch-size") { Description = "Rows per batch (default 32)." };
+        var mini = new Option<int?>("--mini-batch") { Description = "cached-mnrl: texts per forward chunk (default 32)." };
+        var lr = new Option<float?>("--lr") { Description = "Peak learning rate (default 2e-5)." };
+        var warmup = new Option<double?>("--warmup-ratio") { Description = "Warm-up fraction of all steps (default 0.1)." };
+        var wd = new Option<float?>("--weight-decay") { Description = "AdamW weight decay (default 0.01)." };
+        var scale = new Option<float?>("--scale") { Description = "Score scale, 1/temperature (mnrl, cosent, simcse, distill; default 20)." };
+        var margin = new Option<float?>("--margin") { Description = "Margin (triplet default 5 euclidean, contrastive 0.5)." };
+        var dropout = new Option<float?>("--dropout") { Description = "Dropout during training (default: the model's config)." };
+        var seed = new Option<int?>("--seed") { Description = "Seed for shuffling and dropout (default 42)." };
+        var noShuffle = new Option<bool>("--no-shuffle") { Description = "Keep file order (reproducible runs)." };
+        var eval = new Option<string?>("--eval") { Description = "Evaluation file (JSONL); task detected from its fields." };
+        var evalSteps = new Option<int?>("--eval-steps") { Description = "Evaluate every N steps (default: each epoch)." };
+        var ckptSteps = new Option<int?>("--checkpoint-steps") { Description = "Write a checkpoint every N steps (keeps the last 2)." };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --output." };
+        var maxLength = new Option<int?>("--max-length") { Description = "Token cap per text (default: the model's max_seq_length)." };
+        var dims = new Option<string?>("--matryoshka-dims") { Description = "Wrap the loss in Matryoshka at these dimensions, e.g. 384,256,128,64." };
+
+        var command = new Command("train", "Fine-tune an embedding model (sentence-transformers losses, AdamW, checkpoints).");
+        foreach (var o in new Option[] { model, train, output, loss, epochs, maxSteps, batch, mini, lr, warmup, wd, scale, margin, dropout, seed, noShuffle, eval, evalSteps, ckptSteps, resume, maxLength, dims })
+            command.Options.Add(o);
+        command.SetAction(r =>
+        {
+            var lossObj = CreateLoss(r.GetValue(loss)!, r.GetValue(scale), r.GetValue(margin), r.GetValue(mini), r.GetValue(dims));
+            var opts = new TrainerOptions { OutputDirectory = r.GetValue(output), Shuffle = !r.GetValue(noShuffle), Resume = r.GetValue(resume) };
+            if (r.GetValue(epochs) is { } e) opts.Epochs = e;
+            opts.MaxSteps = r.GetValue(maxSteps);
+            if (r.GetValue(batch) is { } b) opts.BatchSize = b;
+            if (r.GetValue(lr) is { } l) opts.LearningRate = l;
+            if (r.GetValue(warmup) is { } w) opts.WarmupRatio = w;
+            if (r.GetValue(wd) is { } d) opts.WeightDecay = d;
+            if (r.GetValue(seed) is { } s) opts.Seed = s;
+            opts.Dropout = r.GetValue(dropout);
+            opts.EvalSteps = r.GetValue(evalSteps);
+            opts.CheckpointSteps = r.GetValue(ckptSteps);
+            opts.MaxLength = r.GetValue(maxLength);
+            if (r.GetValue(eval) is { } evalPath) opts.Evaluator = EvaluatorFactory.FromFile(evalPath);
+            int lastStep = 0; float lastLoss = float.NaN;
+            opts.Progress = new StderrProgress(p => { lastStep = p.Step; lastLoss = p.Loss; });
+
+            string trainPath = r.GetValue(train)!;
+            if (!File.Exists(trainPath)) throw new DatasetFormatException(trainPath, 0, null, "training file not found.");
+            var encoder = SentenceEncoder.Load(r.GetValue(model)!);
+            using var cts = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, a) => { a.Cancel = true; cts.Cancel(); };
+            Console.CancelKeyPress += onCancel;
+            try
+            {
+                var trainer = new SentenceEncoderTrainer(encoder, lossObj, opts);
+                trainer.Fit(trainPath, cts.Token);
+            }
+            finally { Console.CancelKeyPress -= onCancel; }
+            Console.WriteLine(JsonSerializer.Serialize(new { output = opts.OutputDirectory, loss = lossObj.Name, steps = lastStep, final_loss = lastLoss }));
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>The loss for a <c>--loss</c> name; unset numbers keep sentence-transformers' defaults.</summary>
+    public static ILoss CreateLoss(string name, float? scale, float? margin, int? miniBatch, string? matryoshkaDims)
+    {
+        ILoss loss = name switch
+        {
+            "mnrl" => new MultipleNegativesRankingLoss { Scale = scale ?? 20f },
+            "mnrl-symmetric" => new MultipleNegativesRankingLoss { Scale = scale ?? 20f, Symmetric = true },
+            "cached-mnrl" => new CachedMultipleNegativesRankingLoss(miniBatch ?? 32, scale ?? 20f),
+            "cosine" => new CosineSimilarityLoss(),
+            "cosent" => new CoSentLoss { Scale = scale ?? 20f },
+            "triplet" => new TripletLoss { Margin = margin ?? 5f },
+            "contrastive" => new ContrastiveLoss { Margin = margin ?? 0.5f },
+            "online-contrastive" => new OnlineContrastiveLoss { Margin = margin ?? 0.5f },
+            "simcse" => new SimCseLoss { Scale = scale ?? 20f },
+            "distill" => new DistillKLDivLoss { Scale = scale ?? 20f },
+            "margin-mse" => new MarginMseLoss(),
+            _ => throw new ConfigurationException("--loss", $"expected one of {string.Join(", ", LossNames)}, found '{name}'."),
+        };
+        if (miniBatch is not null && loss is not CachedMultipleNegativesRankingLoss)
+            throw new ConfigurationException("--mini-batch", $"applies to cached-mnrl only, not '{name}'.");
+        if (matryoshkaDims is { Length: > 0 })
+        {
+            var dims = matryoshkaDims.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(d => int.TryParse(d, out int v) && v > 0 ? v : throw new ConfigurationException("--matryoshka-dims", $"expected positive integers separated by commas, found '{d}'."))
+                .ToArray();
+            loss = new MatryoshkaLoss(loss, dims);
+        }
+        return loss;
+    }
+
+    sealed class StderrProgress(Action<TrainingProgress> onStep) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress p)
+        {
+            onStep(p);
+            if (p.Step % 10 == 0 || p.Step == p.TotalSteps)
+                Console.Error.WriteLine($"step {p.Step}/{p.TotalSteps}  epoch {p.Epoch:F2}  loss {p.Loss:F4}  lr {p.LearningRate:G3}");
+        }
+    }
+}

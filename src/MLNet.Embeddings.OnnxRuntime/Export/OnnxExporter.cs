@@ -1,0 +1,93 @@
+using System.Globalization;
+using MLNet.Embeddings.Backbones;
+using MLNet.Embeddings.Backbones.Bert;
+using MLNet.Embeddings.Backbones.Static;
+using MLNet.Embeddings.OnnxRuntime.Models;
+using MLNet.Embeddings.Pooling;
+using MLNet.Embeddings.Tensors;
+
+namespace MLNet.Embeddings.OnnxRuntime.Export;
+
+/// <summary>
+/// Writes our models as ONNX files that ONNX Runtime (any language) runs: dynamic batch and sequence axes,
+/// weights as initialisers (external data past 2 GB), pooling and normalisation inside the graph by default
+/// (<c>sentence_embedding</c> + <c>token_embeddings</c>), or <c>last_hidden_state</c> only; optional int8 weights.
+/// Supports BERT-family backbones (bert, roberta, xlm-roberta) and static word vectors.
+/// </summary>
+public static class OnnxExporter
+{
+    const long ProtobufLimit = 2L * 1024 * 1024 * 1024 - 64 * 1024 * 1024; // leave room for the graph itself
+
+    /// <summary>Exports a model folder (config.json + model.safetensors, with sentence-transformers settings when present).</summary>
+    public static OnnxExportResult Export(string modelFolder, string outputPath, OnnxExportOptions? options = null)
+    {
+        var configPath = Path.Combine(modelFolder, "config.json");
+        var json = FolderSettings.ReadJson(configPath) ?? throw new ModelFormatException(modelFolder, "config.json not found; export needs a model folder.");
+        string type = json["model_type"]?.GetValue<string>() ?? "";
+        var settings = FolderSettings.ReadEncoderConfig(modelFolder);
+        IBackbone backbone = type switch
+        {
+            "bert" or "roberta" or "xlm-roberta" => BertBackbone.Load(modelFolder),
+            StaticEmbeddingBackbone.Type => StaticEmbeddingBackbone.Load(modelFolder),
+            _ => throw new ModelFormatException(configPath, $"model_type '{type}' cannot be exported to ONNX (supported: bert, roberta, xlm-roberta, static)."),
+        };
+        return Export(backbone, settings, outputPath, options);
+    }
+
+    /// <summary>Exports a loaded encoder's backbone with its pooling and normalisation settings.</summary>
+    public static OnnxExportResult Export(SentenceEncoder encoder, string outputPath, OnnxExportOptions? options = null)
+        => Export(encoder.Backbone, encoder.Config, outputPath, options);
+
+    /// <summary>Exports a managed backbone (<see cref="BertBackbone"/> or <see cref="StaticEmbeddingBackbone"/>); pooling follows <paramref name="settings"/> unless the options say otherwise.</summary>
+    public static OnnxExportResult Export(IBackbone backbone, SentenceEncoderConfig settings, string outputPath, OnnxExportOptions? options = null)
+    {
+        var resolved = Copy(options ?? new OnnxExportOptions());
+        resolved.Pooling ??= settings.Pooling;
+        resolved.Normalize ??= settings.Normalize;
+        switch (backbone)
+        {
+            case BertBackbone bert:
+                return ExportBert(BertExportConfig.From(bert.Config), bert.Parameters.ToDictionary(p => p.Name), outputPath, resolved, settings.ModelId, bert.ModelType);
+            case StaticEmbeddingBackbone st:
+                var graph = StaticGraphWriter.Build(st.Embedding, resolved.Pooling.Value, resolved.Normalize.Value, resolved);
+                return Save(graph, outputPath, resolved, settings.ModelId, "static", st.HiddenSize, $"static word vectors, {st.VocabSize} × {st.HiddenSize}");
+            default:
+                throw new ConfigurationException("backbone", $"a '{backbone.ModelType}' backbone cannot be exported to ONNX (supported: bert, roberta, xlm-roberta, static).");
+        }
+    }
+
+    /// <summary>Exports BERT weights named as in Hugging Face (<c>embeddings.word_embeddings.weight</c>, <c>encoder.layer.{i}.…</c>).</summary>
+    public static OnnxExportResult ExportBert(BertExportConfig config, IReadOnlyDictionary<string, Parameter> parameters, string outputPath,
+        OnnxExportOptions? options = null, string modelId = "model", string modelType = "bert")
+    {
+        options ??= new OnnxExportOptions();
+        var graph = BertGraphWriter.Build(config, parameters, options.Pooling ?? PoolingMode.Mean, options.Normalize ?? false, options);
+        return Save(graph, outputPath, options, modelId, modelType, config.HiddenSize,
+            $"{modelType}, {config.Layers} layers, hidden {config.HiddenSize}, {config.Heads} heads");
+    }
+
+    static OnnxExportResult Save(OnnxGraph graph, string outputPath, OnnxExportOptions options, string modelId, string modelType, int width, string description)
+    {
+        var pooling = options.Pooling ?? PoolingMode.Mean;
+        bool normalize = options.Normalize ?? false;
+        bool external = options.ExternalData ?? graph.InitializerBytes > ProtobufLimit;
+        var metadata = new Dictionary<string, string>
+        {
+            ["model_id"] = modelId,
+            ["model_type"] = modelType,
+            ["pooling"] = options.IncludePooling ? pooling.ToString() : "none",
+            ["normalize"] = (options.IncludePooling && normalize).ToString(CultureInfo.InvariantCulture).ToLowerInvariant(),
+            ["quantization"] = options.Quantize.ToString().ToLowerInvariant(),
+        };
+        var version = typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "0";
+        graph.Save(outputPath, external, version, metadata, $"{modelId} exported by MLNet.Embeddings ({description}, opset {options.Opset}).");
+        return new OnnxExportResult(Path.GetFullPath(outputPath), external ? Path.GetFullPath(outputPath) + "_data" : null,
+            options.IncludePooling ? ["sentence_embedding", "token_embeddings"] : ["last_hidden_state"], width);
+    }
+
+    static OnnxExportOptions Copy(OnnxExportOptions o) => new()
+    {
+        Opset = o.Opset, IncludePooling = o.IncludePooling, Pooling = o.Pooling, Normalize = o.Normalize,
+        Quantize = o.Quantize, PerChannel = o.PerChannel, ReduceRange = o.ReduceRange, ExternalData = o.ExternalData,
+    };
+}

@@ -1,0 +1,18 @@
+namespace MLNet.Embeddings.Training.Evaluation;
+
+/// <summary>Look of <see cref="ScatterPlot"/>.</summary>
+public sealed class ScatterPlotOptions
+{
+    /// <summary>Width of the drawing (the viewBox), legend included. Default 900.</summary>
+    public int Width { get; set; } = 900;
+    /// <summary>Height of the drawing. Default 640.</summary>
+    public int Height { get; set; } = 640;
+    /// <summary>Title shown on top, or null.</summary>
+    public string? Title { get; set; }
+    /// <summary>Point radius. Default 3.5.</summary>
+    public double PointRadius { get; set; } = 3.5;
+    /// <summary>Point opacity. Default 0.8.</summary>
+    public double Opacity { get; set; } = 0.8;
+    /// <summary>Most legend entries shown; the rest are summarised in one line. Default 30.</summary>
+    public int MaxLegendEntries { get; set; } = 30;
+}

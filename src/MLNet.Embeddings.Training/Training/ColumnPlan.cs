@@ -1,0 +1,133 @@
+using MLNet.Embeddings.Tensors;
+using MLNet.Embeddings.Training.Data;
+using MLNet.Embeddings.Training.Losses;
+
+namespace MLNet.Embeddings.Training.Training;
+
+/// <summary>One batch as the loss sees it before embedding: texts per column, labels, teacher scores, text ids.</summary>
+internal sealed record BatchInput(IReadOnlyList<string[]> Texts, float[]? Labels, Matrix? Teacher, int[][] TextIds);
+
+/// <summary>
+/// Which parts of a row become columns for a given loss, checked against the whole data set before training:
+/// a row that lacks a needed column is rejected with its line number.
+/// </summary>
+internal sealed class ColumnPlan
+{
+    public bool SimCse { get; private init; }
+    public bool Positive { get; private init; }
+    public int Negatives { get; private init; }
+    public bool Score { get; private init; }
+    public bool Label { get; private init; }
+    public bool Teacher { get; private init; }
+    public float ScoreDivisor { get; private init; } = 1f;
+
+    public static ColumnPlan Create(ILoss loss, IReadOnlyList<TrainingExample> rows, TrainerOptions o, string source)
+    {
+        if (rows.Count == 0) throw new DatasetFormatException(source, 0, null, "no training rows.");
+        var inner = loss is MatryoshkaLoss m ? m.Inner : loss;
+        var need = loss.Columns;
+        int Line(int i) => rows[i].Line > 0 ? rows[i].Line : i + 1;
+        DatasetFormatException Missing(int i, string field, string what) =>
+            new(source, Line(i), field, $"loss '{loss.Name}' needs {what}; this row has none.");
+
+        for (int i = 0; i < rows.Count; i++)
+            if (string.IsNullOrEmpty(rows[i].Query)) throw Missing(i, "query", "a query/anchor text");
+
+        bool positive = need.HasFlag(LossColumns.Positive);
+        if (positive)
+            for (int i = 0; i < rows.Count; i++)
+                if (rows[i].Pos.Count == 0) throw Missing(i, "pos", "a positive text");
+
+        int negatives = 0;
+        int minNeg = rows.Min(r => r.Neg.Count);
+        if (need.HasFlag(LossColumns.Negatives))
+        {
+            int want = inner is TripletLoss ? 1 : o.NegativesPerRow ?? Math.Max(1, minNeg);
+            for (int i = 0; i < rows.Count; i++)
+                if (rows[i].Neg.Count < want) throw new DatasetFormatException(source, Line(i), "neg",
+                    $"loss '{loss.Name}' needs {want} negative(s) per row; this row has {rows[i].Neg.Count}.");
+            negatives = want;
+        }
+        else if (need.HasFlag(LossColumns.OptionalNegatives))
+        {
+            if (o.NegativesPerRow is > 0 and var want)
+            {
+                for (int i = 0; i < rows.Count; i++)
+                    if (rows[i].Neg.Count < want) throw new DatasetFormatException(source, Line(i), "neg",
+                        $"{want} negative(s) per row requested; this row has {rows[i].Neg.Count}.");
+                negatives = want;
+            }
+            else if (o.NegativesPerRow is null) negatives = minNeg;
+        }
+
+        bool score = need.HasFlag(LossColumns.Score), label = need.HasFlag(LossColumns.Label);
+        float divisor = 1f;
+        if (score)
+        {
+            for (int i = 0; i < rows.Count; i++)
+                if ((rows[i].Score ?? rows[i].Label) is null) throw Missing(i, "score", "a similarity score");
+            float max = rows.Max(r => r.Score ?? r.Label ?? 0);
+            if (o.NormalizeScores && max > 1f) divisor = max;
+        }
+        if (label)
+            for (int i = 0; i < rows.Count; i++)
+                if (LabelOf(rows[i]) is null) throw Missing(i, "label", "a 0/1 label");
+
+        bool teacher = need.HasFlag(LossColumns.TeacherScores);
+        if (teacher)
+            for (int i = 0; i < rows.Count; i++)
+            {
+                if (rows[i].PosScores is not { Count: > 0 }) throw Missing(i, "pos_scores", "teacher scores for the positive");
+                if ((rows[i].NegScores?.Count ?? 0) < negatives)
+                    throw new DatasetFormatException(source, Line(i), "neg_scores",
+                        $"loss '{loss.Name}' needs {negatives} teacher score(s) for the negatives; this row has {rows[i].NegScores?.Count ?? 0}.");
+            }
+
+        return new ColumnPlan
+        {
+            SimCse = inner is SimCseLoss, Positive = positive, Negatives = negatives,
+            Score = score, Label = label, Teacher = teacher, ScoreDivisor = divisor,
+        };
+    }
+
+    static float? LabelOf(TrainingExample r) => r.Label ?? (r.Score is 0f or 1f ? r.Score : null);
+
+    static string AnchorText(TrainingExample r) => r.Prompt is { Length: > 0 } p ? p + r.Query : r.Query;
+
+    /// <summary>The texts of a row that become columns (for the no-duplicates sampler).</summary>
+    public IEnumerable<string> Texts(TrainingExample r)
+    {
+        yield return AnchorText(r);
+        if (Positive) yield return r.Pos[0];
+        for (int k = 0; k < Negatives; k++) yield return r.Neg[k];
+    }
+
+    public BatchInput Build(IReadOnlyList<TrainingExample> rows, int[] batch)
+    {
+        int b = batch.Length;
+        var texts = new List<string[]> { batch.Select(i => AnchorText(rows[i])).ToArray() };
+        if (SimCse) texts.Add(texts[0]);
+        if (Positive) texts.Add(batch.Select(i => rows[i].Pos[0]).ToArray());
+        for (int k = 0; k < Negatives; k++) texts.Add(batch.Select(i => rows[i].Neg[k]).ToArray());
+
+        float[]? labels = null;
+        if (Score) labels = batch.Select(i => (rows[i].Score ?? rows[i].Label!.Value) / ScoreDivisor).ToArray();
+        else if (Label) labels = batch.Select(i => LabelOf(rows[i])!.Value).ToArray();
+
+        Matrix? teacher = null;
+        if (Teacher)
+        {
+            teacher = new Matrix(b, 1 + Negatives);
+            for (int r = 0; r < b; r++)
+            {
+                var row = rows[batch[r]];
+                teacher[r, 0] = row.PosScores![0];
+                for (int k = 0; k < Negatives; k++) teacher[r, 1 + k] = row.NegScores![k];
+            }
+        }
+
+        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        var textIds = texts.Select(col => col.Select(t => ids.TryGetValue(t, out int id) ? id : ids[t] = ids.Count).ToArray()).ToArray();
+        return new BatchInput(texts, labels, teacher, textIds);
+    }
+}

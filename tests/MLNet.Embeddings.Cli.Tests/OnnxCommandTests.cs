@@ -1,0 +1,76 @@
+using System.Text.Json;
+
+namespace MLNet.Embeddings.Cli.Tests;
+
+[Collection("Console")]
+public sealed class OnnxCommandTests : IDisposable
+{
+    readonly string _dir = Path.Combine(Path.GetTempPath(), "mlnet-cli-onnx-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose() { if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true); }
+
+    static string TinyBert()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "MLNet.Embeddings.sln")))
+                return Path.Combine(d.FullName, "tests", "MLNet.Embeddings.OnnxRuntime.Tests", "Fixtures", "onnx", "tiny-bert");
+        throw new InvalidOperationException("repository root not found");
+    }
+
+    static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var (oldOut, oldErr) = (Console.Out, Console.Error);
+        var (o, e) = (new StringWriter(), new StringWriter());
+        Console.SetOut(o); Console.SetError(e);
+        try { return (CliApp.Run(args), o.ToString(), e.ToString()); }
+        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
+    }
+
+    [Fact]
+    public void Export_writes_onnx_and_reports_json()
+    {
+        var output = Path.Combine(_dir, "model.onnx");
+        var (code, stdout, stderr) = Run("export", "--model", TinyBert(), "--output", output, "--no-pooling", "--opset", "14");
+        Assert.True(code == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        Assert.Equal(Path.GetFullPath(output), json.RootElement.GetProperty("model").GetString());
+        Assert.Equal("last_hidden_state", Assert.Single(json.RootElement.GetProperty("outputs").EnumerateArray()).GetString());
+        Assert.Equal(32, json.RootElement.GetProperty("dimensions").GetInt32());
+        Assert.True(new FileInfo(output).Length > 300_000); // the weights are in the file
+        Assert.Contains("exporting", stderr);
+
+        var int8 = Path.Combine(_dir, "int8.onnx");
+        (code, stdout, stderr) = Run("export", "--model", TinyBert(), "--output", int8, "--quantize", "int8");
+        Assert.True(code == 0, stderr);
+        Assert.Equal(["sentence_embedding", "token_embeddings"], JsonDocument.Parse(stdout).RootElement.GetProperty("outputs").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
+    public void Export_rejects_bad_options_with_a_message()
+    {
+        var (code, _, stderr) = Run("export", "--model", TinyBert(), "--output", Path.Combine(_dir, "x.onnx"), "--quantize", "int4");
+        Assert.NotEqual(0, code);
+        Assert.Contains("--quantize", stderr);
+        (code, _, stderr) = Run("export", "--model", Path.Combine(_dir, "missing"), "--output", Path.Combine(_dir, "x.onnx"));
+        Assert.NotEqual(0, code);
+        Assert.Contains("config.json", stderr);
+    }
+
+    [Fact]
+    public void Info_reports_runtime_and_model()
+    {
+        var (code, stdout, stderr) = Run("info", "--model", TinyBert());
+        Assert.True(code == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var root = json.RootElement;
+        Assert.StartsWith(".NET", root.GetProperty("dotnet").GetString());
+        var ort = root.GetProperty("onnxruntime");
+        Assert.True(ort.TryGetProperty("version", out _) || ort.GetProperty("error").GetString()!.Contains("Tried:"));
+        var model = root.GetProperty("model");
+        Assert.Equal("bert", model.GetProperty("backbone").GetString());
+        Assert.Equal(32, model.GetProperty("dimensions").GetInt32());
+        Assert.Equal("mean", model.GetProperty("pooling").GetString());
+        Assert.True(model.GetProperty("normalize").GetBoolean());
+        Assert.Contains("model.onnx", model.GetProperty("onnx_files").EnumerateArray().Select(e => e.GetString()));
+    }
+}

@@ -1,0 +1,48 @@
+using MLNet.Embeddings.Cli.Commands;
+using MLNet.Embeddings.Training.Losses;
+
+namespace MLNet.Embeddings.Cli.Tests;
+
+public class TrainCommandTests
+{
+    [Theory]
+    [InlineData("mnrl", "mnrl")]
+    [InlineData("cached-mnrl", "cached-mnrl")]
+    [InlineData("mnrl-symmetric", "mnrl-symmetric")]
+    [InlineData("cosine", "cosine")]
+    [InlineData("cosent", "cosent")]
+    [InlineData("triplet", "triplet")]
+    [InlineData("contrastive", "contrastive")]
+    [InlineData("simcse", "simcse")]
+    [InlineData("distill", "distill")]
+    public void EveryDocumentedLossNameBuildsThatLoss(string cli, string name) =>
+        Assert.Equal(name, TrainCommand.CreateLoss(cli, null, null, cli == "cached-mnrl" ? 8 : null, null).Name);
+
+    [Fact]
+    public void LossSettingsArePassedThrough()
+    {
+        Assert.Equal(2f, Assert.IsType<TripletLoss>(TrainCommand.CreateLoss("triplet", null, 2f, null, null)).Margin);
+        Assert.Equal(5f, Assert.IsType<TripletLoss>(TrainCommand.CreateLoss("triplet", null, null, null, null)).Margin);
+        Assert.Equal(8, Assert.IsType<CachedMultipleNegativesRankingLoss>(TrainCommand.CreateLoss("cached-mnrl", 10f, null, 8, null)).MiniBatchSize);
+        var m = Assert.IsType<MatryoshkaLoss>(TrainCommand.CreateLoss("mnrl", null, null, null, "32, 16,8"));
+        Assert.Equal(new[] { 32, 16, 8 }, m.Dimensions);
+    }
+
+    [Fact]
+    public void UnknownLossIsAConfigurationError()
+    {
+        var ex = Assert.Throws<ConfigurationException>(() => TrainCommand.CreateLoss("nope", null, null, null, null));
+        Assert.Contains("mnrl", ex.Message);
+    }
+
+    [Fact]
+    public void MissingRequiredOptionsFail() =>
+        Assert.NotEqual(0, CliApp.Run(new[] { "train", "--model", "x" }));
+
+    [Fact]
+    public void MissingTrainingFileFails()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"));
+        Assert.NotEqual(0, CliApp.Run(new[] { "train", "--model", dir, "--train", Path.Combine(dir, "none.jsonl"), "--output", dir }));
+    }
+}
