@@ -12,7 +12,10 @@ internal static class CliApp
         foreach (var command in new[]
                  {
                      // one line per command; keep alphabetical to keep merges trivial
+                     DataCommand.Create(),
+                     DemoCommand.Create(),
                      EmbedCommand.Create(),
+                     ServeCommand.Create(),
                      SimilarityCommand.Create(),
                      TokenizeCommand.Create(),
                      EvalCommand.Create(),

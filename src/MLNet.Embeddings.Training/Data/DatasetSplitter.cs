@@ -64,7 +64,7 @@ public static class DatasetSplitter
                 if (firstByKey.TryGetValue(key, out int j)) { uf.Union(i, j); continue; }
                 firstByKey[key] = i;
                 if (near is null) continue;
-                var sig = near.Signature(t);
+                var sig = near.SignatureOfKey(key);
                 foreach (var (id, _) in near.FindSimilar(sig))
                     if (uf.Union(i, nearOwner[id])) nearLinks++;
                 near.Add(sig);

@@ -34,7 +34,7 @@ public static class LeakageChecker
             cancellationToken.ThrowIfCancellationRequested();
             var index = new NearDuplicateIndex(nearDuplicates);
             var lines = new List<int>();
-            foreach (var (k, line) in files[a].Texts) { index.Add(k); lines.Add(line); }
+            foreach (var (k, line) in files[a].Texts) { index.Add(index.SignatureOfKey(k)); lines.Add(line); }
             for (int b = a + 1; b < files.Count; b++)
             {
                 var pair = new LeakagePair { A = paths[a], B = paths[b] };
@@ -46,7 +46,7 @@ public static class LeakageChecker
                         if (pair.Examples.Count < 20) pair.Examples.Add(new LeakageExample(line, la, "exact", 1));
                         continue;
                     }
-                    if (index.FindBest(index.Signature(k)) is { } best)
+                    if (index.FindBest(index.SignatureOfKey(k)) is { } best)
                     {
                         pair.NearDuplicateOverlap++;
                         if (pair.Examples.Count < 20) pair.Examples.Add(new LeakageExample(line, lines[best.Id], "near", Math.Round(best.Similarity, 4)));

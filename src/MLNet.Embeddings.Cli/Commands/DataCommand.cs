@@ -1,0 +1,291 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using MLNet.Embeddings.Training.Data;
+using MLNet.Embeddings.Training.Data.Mining;
+
+namespace MLNet.Embeddings.Cli.Commands;
+
+/// <summary>
+/// <c>mlnet-embed data</c>: build fine-tuning datasets: import, clean, validate, mine, augment, split, leakage, expand.
+/// Every subcommand prints its report as JSON on stdout; progress and messages go to stderr.
+/// </summary>
+internal static class DataCommand
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static Command Create()
+    {
+        var command = new Command("data", "Build fine-tuning datasets: import, clean, validate, mine hard negatives, augment, split, check leakage.");
+        command.Subcommands.Add(Import());
+        command.Subcommands.Add(Clean());
+        command.Subcommands.Add(Validate());
+        command.Subcommands.Add(Mine());
+        command.Subcommands.Add(Augment());
+        command.Subcommands.Add(Split());
+        command.Subcommands.Add(Leakage());
+        command.Subcommands.Add(Expand());
+        return command;
+    }
+
+    private static Option<string> Input() => new("--input") { Description = "Input file (JSONL, or .txt one sentence per line; import: CSV/TSV/JSONL).", Required = true };
+    private static Option<string> Output(bool required = true) => new("--output") { Description = "Output JSONL file (written atomically).", Required = required };
+
+    private static void Print(object report) => Console.WriteLine(JsonSerializer.Serialize(report, report.GetType(), Json));
+
+    private static IProgress<long> Progress(string what) => new SyncProgress(n => Console.Error.Write($"\r{what}: {n:N0} rows"));
+
+    private static void EndProgress() => Console.Error.WriteLine();
+
+    private sealed class SyncProgress(Action<long> report) : IProgress<long>
+    {
+        public void Report(long value) => report(value);
+    }
+
+    private static List<string> Columns(string? value) =>
+        string.IsNullOrWhiteSpace(value) ? [] : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+
+    private static Command Import()
+    {
+        var input = Input();
+        var output = Output();
+        var query = new Option<string>("--query-column") { Description = "Column that becomes the query (e.g. question).", Required = true };
+        var pos = new Option<string>("--pos-column") { Description = "Column(s) that become positives, comma-separated (e.g. context).", Required = true };
+        var neg = new Option<string?>("--neg-column") { Description = "Optional column(s) that become negatives, comma-separated." };
+        var keep = new Option<string?>("--keep-columns") { Description = "Columns copied into each row as extra fields, comma-separated." };
+        var prompt = new Option<string?>("--prompt") { Description = "Instruction written to every row's \"prompt\"." };
+        var type = new Option<string?>("--type") { Description = "Task type written to every row's \"type\"." };
+        var format = new Option<ImportFormat>("--format") { Description = "Input format (default: from the extension).", DefaultValueFactory = _ => ImportFormat.Auto };
+        var noQuotes = new Option<bool>("--no-quotes") { Description = "Treat '\"' as an ordinary character (plain TSV)." };
+        var noHeader = new Option<bool>("--no-header") { Description = "The file has no header row; columns are 0-based indices." };
+        var c = new Command("import", "Map a CSV/TSV/JSONL table's columns onto training rows {query, pos, neg, prompt, type}.");
+        foreach (var o in new Option[] { input, output, query, pos, neg, keep, prompt, type, format, noQuotes, noHeader }) c.Options.Add(o);
+        c.SetAction(pr =>
+        {
+            var options = new ImportOptions
+            {
+                QueryColumn = pr.GetValue(query)!, PosColumns = Columns(pr.GetValue(pos)), NegColumns = Columns(pr.GetValue(neg)),
+                KeepColumns = Columns(pr.GetValue(keep)), Prompt = pr.GetValue(prompt), Type = pr.GetValue(type), Format = pr.GetValue(format),
+                Quoting = pr.GetValue(noQuotes) ? false : null, HasHeader = !pr.GetValue(noHeader), Progress = Progress("import"),
+            };
+            var report = DatasetImporter.Import(pr.GetValue(input)!, pr.GetValue(output)!, options);
+            EndProgress();
+            foreach (var p in report.Skipped.Take(20)) Console.Error.WriteLine($"skipped {p}");
+            Print(report);
+            return 0;
+        });
+        return c;
+    }
+
+    private static Command Clean()
+    {
+        var input = Input();
+        var output = Output(required: false);
+        output.Description = "Output JSONL file (written atomically); without it the cleaned rows go to stdout and the report to stderr.";
+        var lower = new Option<bool>("--lowercase") { Description = "Lowercase every text." };
+        var keepHtml = new Option<bool>("--keep-html") { Description = "Do not strip HTML tags and entities." };
+        var noNfkc = new Option<bool>("--no-nfkc") { Description = "Skip Unicode NFKC normalisation." };
+        var noExact = new Option<bool>("--keep-duplicates") { Description = "Keep exact duplicates." };
+        var noNear = new Option<bool>("--keep-near-duplicates") { Description = "Keep near duplicates." };
+        var threshold = new Option<double>("--near-threshold") { Description = "Estimated Jaccard at or above which rows are near duplicates.", DefaultValueFactory = _ => 0.8 };
+        var c = new Command("clean", "Strip HTML, normalise Unicode and whitespace, drop empty rows, exact and near duplicates; report what was dropped.");
+        foreach (var o in new Option[] { input, output, lower, keepHtml, noNfkc, noExact, noNear, threshold }) c.Options.Add(o);
+        c.SetAction(pr =>
+        {
+            var options = new CleanOptions
+            {
+                Lowercase = pr.GetValue(lower), StripHtml = !pr.GetValue(keepHtml), UnicodeNfkc = !pr.GetValue(noNfkc),
+                DropExactDuplicates = !pr.GetValue(noExact), DropNearDuplicates = !pr.GetValue(noNear),
+                NearDuplicates = new NearDuplicateOptions { Threshold = pr.GetValue(threshold) }, Progress = Progress("clean"),
+            };
+            if (pr.GetValue(output) is { } outPath)
+            {
+                var report = DatasetCleaner.Clean(pr.GetValue(input)!, outPath, options);
+                EndProgress();
+                Print(report);
+                return 0;
+            }
+            var rep = new CleanReport();
+            options.Progress = null;
+            foreach (var row in DatasetCleaner.Clean(TrainingDataReader.Read(pr.GetValue(input)!), options, rep))
+                Console.Out.WriteLine(TrainingDataWriter.ToJson(row));
+            Console.Error.WriteLine(JsonSerializer.Serialize(rep, Json));
+            return 0;
+        });
+        return c;
+    }
+
+    private static Command Validate()
+    {
+        var input = Input();
+        var output = Output(required: false);
+        output.Description = "Also write the report (JSON) to this file.";
+        var c = new Command("validate", "Check a training file and list every problem with its line; exits 2 when problems are found.");
+        c.Options.Add(input);
+        c.Options.Add(output);
+        c.SetAction(pr =>
+        {
+            var report = DatasetValidator.Validate(pr.GetValue(input)!);
+            Print(report);
+            if (pr.GetValue(output) is { } o) AtomicWrite(o, JsonSerializer.Serialize(report, Json));
+            if (!report.IsValid) Console.Error.WriteLine($"{report.ProblemCount} problem(s) in {report.RowsWithProblems} row(s)");
+            return report.IsValid ? 0 : 2;
+        });
+        return c;
+    }
+
+    private static void AtomicWrite(string path, string text)
+    {
+        var full = Path.GetFullPath(path);
+        var tmp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        File.WriteAllText(tmp, text);
+        File.Move(tmp, full, overwrite: true);
+    }
+
+    private static Command Mine()
+    {
+        var input = Input();
+        var output = Output();
+        var method = new Option<string>("--method") { Description = "bm25 | dense | hybrid.", DefaultValueFactory = _ => "bm25" };
+        var model = new Option<string?>("--model") { Description = "Model folder (dense, hybrid, teacher scores)." };
+        var corpus = new Option<string?>("--corpus") { Description = "Corpus file (.txt lines, JSONL {\"text\"}, or training rows); default: the input's positives." };
+        var negatives = new Option<int>("--negatives") { Description = "Negatives per row.", DefaultValueFactory = _ => 3 };
+        var rangeMin = new Option<int>("--range-min") { Description = "Skip this many best-ranked candidates.", DefaultValueFactory = _ => 0 };
+        var rangeMax = new Option<int>("--range-max") { Description = "Last rank considered (1-based).", DefaultValueFactory = _ => 100 };
+        var margin = new Option<float?>("--margin") { Description = "Relative margin: keep negatives scoring ≤ positive × (1 − margin)." };
+        var absMargin = new Option<float?>("--absolute-margin") { Description = "Absolute margin: keep negatives scoring ≤ positive − margin." };
+        var maxScore = new Option<float?>("--max-score") { Description = "Skip candidates scoring above this." };
+        var sampling = new Option<string>("--sampling") { Description = "top | random.", DefaultValueFactory = _ => "top" };
+        var seed = new Option<int>("--seed") { Description = "Seed for random sampling.", DefaultValueFactory = _ => 42 };
+        var teacher = new Option<bool>("--teacher-scores") { Description = "Write pos_scores / neg_scores (cosine) from --model." };
+        var keep = new Option<bool>("--keep-negatives") { Description = "Keep existing negatives and append mined ones." };
+        var k1 = new Option<float>("--k1") { Description = "BM25 k1.", DefaultValueFactory = _ => 1.2f };
+        var b = new Option<float>("--b") { Description = "BM25 b.", DefaultValueFactory = _ => 0.75f };
+        var batch = new Option<int>("--batch-size") { Description = "Texts per forward pass when encoding.", DefaultValueFactory = _ => 32 };
+        var c = new Command("mine", "Mine hard negatives with BM25, a dense model, or both (hybrid).");
+        foreach (var o in new Option[] { input, output, method, model, corpus, negatives, rangeMin, rangeMax, margin, absMargin, maxScore, sampling, seed, teacher, keep, k1, b, batch })
+            c.Options.Add(o);
+        c.SetAction(pr =>
+        {
+            var options = new MiningOptions
+            {
+                Method = pr.GetValue(method)!.ToLowerInvariant() switch
+                {
+                    "bm25" => MiningMethod.Bm25, "dense" => MiningMethod.Dense, "hybrid" => MiningMethod.Hybrid,
+                    var m => throw new ArgumentException($"--method: expected bm25, dense or hybrid, found '{m}'"),
+                },
+                NumNegatives = pr.GetValue(negatives), RangeMin = pr.GetValue(rangeMin), RangeMax = pr.GetValue(rangeMax),
+                RelativeMargin = pr.GetValue(margin), AbsoluteMargin = pr.GetValue(absMargin), MaxScore = pr.GetValue(maxScore),
+                Sampling = pr.GetValue(sampling)!.ToLowerInvariant() switch
+                {
+                    "top" => SamplingStrategy.Top, "random" => SamplingStrategy.Random,
+                    var s => throw new ArgumentException($"--sampling: expected top or random, found '{s}'"),
+                },
+                Seed = pr.GetValue(seed), TeacherScores = pr.GetValue(teacher), KeepExistingNegatives = pr.GetValue(keep),
+                Bm25 = new Bm25Options { K1 = pr.GetValue(k1), B = pr.GetValue(b) },
+                EncodeOptions = new EncodeOptions { BatchSize = pr.GetValue(batch) },
+                Progress = Progress("mine"),
+            };
+            SentenceEncoder? encoder = pr.GetValue(model) is { } dir ? SentenceEncoder.Load(dir) : null;
+            if (encoder is null && (options.Method != MiningMethod.Bm25 || options.TeacherScores))
+                throw new ArgumentException($"--method {pr.GetValue(method)}{(options.TeacherScores ? " / --teacher-scores" : "")} needs --model");
+            var summary = HardNegativeMiner.Mine(pr.GetValue(input)!, pr.GetValue(output)!, options, encoder, pr.GetValue(corpus));
+            EndProgress();
+            Print(summary);
+            return 0;
+        });
+        return c;
+    }
+
+    private static Command Augment()
+    {
+        var input = Input();
+        var output = Output();
+        var thesaurus = new Option<string?>("--thesaurus") { Description = "Synonym file: one group per line, words separated by commas or tabs." };
+        var ops = new Option<string>("--ops") { Description = "Operations, comma-separated: synonym,insert,swap,delete.", DefaultValueFactory = _ => "synonym,insert,swap,delete" };
+        var rate = new Option<double>("--rate") { Description = "Share of words changed (EDA alpha).", DefaultValueFactory = _ => 0.1 };
+        var copies = new Option<int>("--copies") { Description = "Augmented copies per operation and row.", DefaultValueFactory = _ => 1 };
+        var positives = new Option<bool>("--augment-positives") { Description = "Also augment positives (default: queries only)." };
+        var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 42 };
+        var c = new Command("augment", "EDA augmentation (synonym, insert, swap, delete); apply to the train split only, after splitting.");
+        foreach (var o in new Option[] { input, output, thesaurus, ops, rate, copies, positives, seed }) c.Options.Add(o);
+        c.SetAction(pr =>
+        {
+            var options = new AugmentOptions
+            {
+                Operations = Columns(pr.GetValue(ops)).Select(s => Enum.TryParse<AugmentOperation>(s, ignoreCase: true, out var op) ? op
+                    : throw new ArgumentException($"--ops: unknown operation '{s}' (expected synonym, insert, swap, delete)")).ToList(),
+                Rate = pr.GetValue(rate), CopiesPerOperation = pr.GetValue(copies), AugmentPositives = pr.GetValue(positives), Seed = pr.GetValue(seed),
+                Thesaurus = pr.GetValue(thesaurus) is { } t ? Thesaurus.Load(t) : null,
+            };
+            if (options.Thesaurus is null && options.Operations.Contains(AugmentOperation.Synonym))
+                Console.Error.WriteLine("note: no --thesaurus given; 'synonym' leaves texts unchanged and 'insert' copies words of the text");
+            Print(DataAugmenter.Augment(pr.GetValue(input)!, pr.GetValue(output)!, options));
+            return 0;
+        });
+        return c;
+    }
+
+    private static Command Split()
+    {
+        var input = Input();
+        var dir = new Option<string>("--output-dir") { Description = "Folder for train.jsonl, val.jsonl, test.jsonl.", Required = true };
+        var ratios = new Option<string>("--ratios") { Description = "Train,val,test fractions.", DefaultValueFactory = _ => "0.8,0.1,0.1" };
+        var seed = new Option<int>("--seed") { Description = "Shuffle seed.", DefaultValueFactory = _ => 42 };
+        var stratify = new Option<bool>("--stratify") { Description = "Keep the mix of \"type\" values equal across splits." };
+        var noNear = new Option<bool>("--no-near-duplicates") { Description = "Group rows by exactly shared texts only." };
+        var c = new Command("split", "Split into train/val/test so that no query, positive or near-duplicate text is in two splits.");
+        foreach (var o in new Option[] { input, dir, ratios, seed, stratify, noNear }) c.Options.Add(o);
+        c.SetAction(pr =>
+        {
+            var r = Columns(pr.GetValue(ratios)).Select(x => double.TryParse(x, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v
+                : throw new ArgumentException($"--ratios: '{x}' is not a number")).ToArray();
+            var options = new SplitOptions { Ratios = r, Seed = pr.GetValue(seed), StratifyByType = pr.GetValue(stratify), GroupNearDuplicates = !pr.GetValue(noNear) };
+            Print(DatasetSplitter.Split(pr.GetValue(input)!, pr.GetValue(dir)!, options));
+            return 0;
+        });
+        return c;
+    }
+
+    private static Command Leakage()
+    {
+        var files = new Option<string[]>("--files") { Description = "Two or more dataset files.", Required = true, AllowMultipleArgumentsPerToken = true };
+        var negs = new Option<bool>("--include-negatives") { Description = "Also compare negatives." };
+        var threshold = new Option<double>("--near-threshold") { Description = "Estimated Jaccard for near duplicates.", DefaultValueFactory = _ => 0.8 };
+        var c = new Command("leakage", "Count exact and near-duplicate texts shared between files (e.g. train vs test); exits 2 when any are found.");
+        foreach (var o in new Option[] { files, negs, threshold }) c.Options.Add(o);
+        c.SetAction(pr =>
+        {
+            var report = LeakageChecker.Check(pr.GetValue(files)!, pr.GetValue(negs), new NearDuplicateOptions { Threshold = pr.GetValue(threshold) });
+            Print(report);
+            return report.Clean ? 0 : 2;
+        });
+        return c;
+    }
+
+    private static Command Expand()
+    {
+        var input = Input();
+        var output = Output();
+        var batch = new Option<int>("--batch-size") { Description = "Rows per batch.", DefaultValueFactory = _ => 32 };
+        var symmetric = new Option<bool>("--symmetric") { Description = "Also add the other rows' queries as negatives." };
+        var seed = new Option<int?>("--seed") { Description = "Shuffle rows before batching with this seed (default: file order)." };
+        var c = new Command("expand", "Make in-batch negatives explicit: each row gets the other rows' positives of its batch as negatives.");
+        foreach (var o in new Option[] { input, output, batch, symmetric, seed }) c.Options.Add(o);
+        c.SetAction(pr =>
+        {
+            var rows = TrainingDataReader.Read(pr.GetValue(input)!).ToList();
+            var expanded = InBatchExpansion.Expand(rows, pr.GetValue(batch), pr.GetValue(symmetric), pr.GetValue(seed));
+            long n = TrainingDataWriter.WriteAll(pr.GetValue(output)!, expanded);
+            Print(new { rows = n, negatives = expanded.Sum(r => (long)r.Neg.Count) });
+            return 0;
+        });
+        return c;
+    }
+}
