@@ -220,6 +220,17 @@ public sealed unsafe class OrtSession : IDisposable
             throw new OrtException($"CUDA was requested, but the ONNX Runtime {runtime.Version} library at {runtime.LibraryPath} is a CPU-only build "
                 + $"(providers: {string.Join(", ", runtime.AvailableProviders)}). Use the Microsoft.ML.OnnxRuntime.Gpu package's library "
                 + $"(set {OrtRuntime.EnvironmentVariable}), with CUDA and cuDNN installed, or run on the CPU.");
+        try { AppendCudaProvider(runtime, so, options); }
+        catch (OrtException e)
+        {
+            throw new OrtException($"The CUDA execution provider could not be started from ONNX Runtime {runtime.Version} at {runtime.LibraryPath}: {e.OrtMessage} "
+                + "It needs the GPU build of ONNX Runtime with its provider libraries beside it (libonnxruntime_providers_shared / _cuda, "
+                + "as in the Microsoft.ML.OnnxRuntime.Gpu package), a matching CUDA and cuDNN, and a visible GPU; or run with the CPU device.", e);
+        }
+    }
+
+    static void AppendCudaProvider(OrtRuntime runtime, IntPtr so, OrtSessionOptions options)
+    {
         var api = runtime.Api;
         IntPtr cuda;
         api.Check(api.CreateCUDAProviderOptions(&cuda), "CreateCUDAProviderOptions");
