@@ -15,6 +15,7 @@ internal static class CliApp
                      DataCommand.Create(),
                      DemoCommand.Create(),
                      EmbedCommand.Create(),
+                     ServeCommand.Create(),
                      SimilarityCommand.Create(),
                      TokenizeCommand.Create(),
                      EvalCommand.Create(),

@@ -60,6 +60,13 @@ public sealed partial class SentenceEncoder
     /// <summary>Similarity of two vectors under the model's similarity function (<see cref="SentenceEncoderConfig.Similarity"/>).</summary>
     public float Similarity(ReadOnlySpan<float> a, ReadOnlySpan<float> b) => VectorSimilarity.Score(Config.Similarity, a, b);
 
+    /// <summary>
+    /// All-pairs similarity under the model's similarity function, like sentence-transformers' <c>model.similarity</c>:
+    /// an <c>[a.Count × b.Count]</c> matrix.
+    /// </summary>
+    public Tensors.Matrix Similarity(IReadOnlyList<float[]> a, IReadOnlyList<float[]> b)
+        => VectorSimilarity.Pairwise(Config.Similarity, Tensors.Matrix.FromRows(a), Tensors.Matrix.FromRows(b));
+
     /// <summary>Similarity of two texts: both are encoded with <paramref name="options"/>, then compared with the model's similarity function.</summary>
     public float Similarity(string a, string b, EncodeOptions? options = null)
     {

@@ -11,6 +11,8 @@ public static class Program
         if (args.Length > 0 && args[0] == "tokenizer") return Tokenization.TokenizerThroughput.Run(args[1..]);
         if (args.Length > 0 && args[0] == "sgemm") return SgemmBench.Run(args[1..]);
         if (args.Length > 0 && args[0] == "encoder") return EncoderBench.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "train") return TrainBench.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "onnx") return OnnxBench.Run(args[1..]);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }

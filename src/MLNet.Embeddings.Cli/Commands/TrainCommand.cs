@@ -61,10 +61,11 @@ internal static class TrainCommand
             opts.CheckpointSteps = r.GetValue(ckptSteps);
             opts.MaxLength = r.GetValue(maxLength);
             if (r.GetValue(eval) is { } evalPath) opts.Evaluator = EvaluatorFactory.FromFile(evalPath);
-            opts.Progress = new StderrProgress();
+            int lastStep = 0; float lastLoss = float.NaN;
+            opts.Progress = new StderrProgress(p => { lastStep = p.Step; lastLoss = p.Loss; });
 
             string trainPath = r.GetValue(train)!;
-            var rows = TrainingDataReader.Read(trainPath).ToList(); // read (and validate) before loading the model
+            if (!File.Exists(trainPath)) throw new DatasetFormatException(trainPath, 0, null, "training file not found.");
             var encoder = SentenceEncoder.Load(r.GetValue(model)!);
             using var cts = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, a) => { a.Cancel = true; cts.Cancel(); };
@@ -72,10 +73,10 @@ internal static class TrainCommand
             try
             {
                 var trainer = new SentenceEncoderTrainer(encoder, lossObj, opts);
-                trainer.Fit(rows, cts.Token);
+                trainer.Fit(trainPath, cts.Token);
             }
             finally { Console.CancelKeyPress -= onCancel; }
-            Console.WriteLine(JsonSerializer.Serialize(new { output = opts.OutputDirectory, loss = lossObj.Name, rows = rows.Count }));
+            Console.WriteLine(JsonSerializer.Serialize(new { output = opts.OutputDirectory, loss = lossObj.Name, steps = lastStep, final_loss = lastLoss }));
             return 0;
         });
         return command;
@@ -111,10 +112,11 @@ internal static class TrainCommand
         return loss;
     }
 
-    sealed class StderrProgress : IProgress<TrainingProgress>
+    sealed class StderrProgress(Action<TrainingProgress> onStep) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress p)
         {
+            onStep(p);
             if (p.Step % 10 == 0 || p.Step == p.TotalSteps)
                 Console.Error.WriteLine($"step {p.Step}/{p.TotalSteps}  epoch {p.Epoch:F2}  loss {p.Loss:F4}  lr {p.LearningRate:G3}");
         }

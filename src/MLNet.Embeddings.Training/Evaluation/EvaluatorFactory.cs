@@ -16,7 +16,7 @@ public static class EvaluatorFactory
     public static IEmbeddingEvaluator FromFile(string path, InformationRetrievalEvaluatorOptions? retrieval = null)
     {
         var task = DetectTask(path);
-        var rows = EvaluationRows.Read(path).ToList();
+        var rows = TrainingDataReader.Read(path).ToList();
         if (rows.Count == 0) throw new DatasetFormatException(path, 0, null, "expected at least one row, found an empty file.");
         return Create(task, rows, retrieval);
     }

@@ -53,55 +53,27 @@ public static class LabeledTextReader
     private static (List<string>, List<string>) ReadDelimited(string path, char separator, string labelColumn, string textColumn)
     {
         var texts = new List<string>(); var labels = new List<string>();
-        using var reader = new StreamReader(path, Encoding.UTF8);
-        int line = 1;
-        var header = ReadRecord(reader, separator, ref line);
-        if (header is null) throw new DatasetFormatException(path, 1, null, "expected a header row, found an empty file.");
-        if (header.Count > 0) header[0] = header[0].TrimStart('\uFEFF');
+        // CSV follows RFC 4180 quoting; TSV is read quote-less (as the STS benchmark files are written).
+        using var csv = new CsvRecordReader(new StreamReader(path, Encoding.UTF8), separator, quoting: separator == ',');
+        var record = new List<string>();
+        bool any;
+        try { any = csv.Read(record); }
+        catch (FormatException ex) { throw new DatasetFormatException(path, csv.RecordLine, null, ex.Message, ex); }
+        if (!any) throw new DatasetFormatException(path, 1, null, "expected a header row, found an empty file.");
+        var header = record.ToList();
         int ti = header.IndexOf(textColumn), li = header.IndexOf(labelColumn);
         if (ti < 0) throw new DatasetFormatException(path, 1, textColumn, $"expected a column '{textColumn}', found {string.Join(", ", header)}.");
         if (li < 0) throw new DatasetFormatException(path, 1, labelColumn, $"expected a column '{labelColumn}', found {string.Join(", ", header)}.");
         while (true)
         {
-            int start = line;
-            var record = ReadRecord(reader, separator, ref line);
-            if (record is null) break;
+            try { if (!csv.Read(record)) break; }
+            catch (FormatException ex) { throw new DatasetFormatException(path, csv.RecordLine, null, ex.Message, ex); }
             if (record.Count == 1 && record[0].Length == 0) continue;
             if (record.Count <= Math.Max(ti, li))
-                throw new DatasetFormatException(path, start, null, $"expected at least {Math.Max(ti, li) + 1} fields, found {record.Count.ToString(CultureInfo.InvariantCulture)}.");
+                throw new DatasetFormatException(path, csv.RecordLine, null, $"expected at least {Math.Max(ti, li) + 1} fields, found {record.Count.ToString(CultureInfo.InvariantCulture)}.");
             if (record[ti].Length == 0) continue;
             texts.Add(record[ti]); labels.Add(record[li]);
         }
         return (texts, labels);
-    }
-
-    /// <summary>One record; quoted fields may hold separators, doubled quotes and newlines. Null at end of file.</summary>
-    private static List<string>? ReadRecord(StreamReader reader, char separator, ref int line)
-    {
-        if (reader.Peek() < 0) return null;
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        bool quoted = false, wasQuoted = false;
-        while (true)
-        {
-            int c = reader.Read();
-            if (c < 0) { fields.Add(field.ToString()); return fields; }
-            char ch = (char)c;
-            if (quoted)
-            {
-                if (ch == '"')
-                {
-                    if (reader.Peek() == '"') { reader.Read(); field.Append('"'); }
-                    else quoted = false;
-                }
-                else { if (ch == '\n') line++; field.Append(ch); }
-                continue;
-            }
-            if (ch == '"' && field.Length == 0 && !wasQuoted) { quoted = true; wasQuoted = true; }
-            else if (ch == separator) { fields.Add(field.ToString()); field.Clear(); wasQuoted = false; }
-            else if (ch == '\r') { if (reader.Peek() == '\n') reader.Read(); line++; fields.Add(field.ToString()); return fields; }
-            else if (ch == '\n') { line++; fields.Add(field.ToString()); return fields; }
-            else field.Append(ch);
-        }
     }
 }

@@ -107,17 +107,18 @@ public static class Umap
     internal static (int[] Heads, int[] Tails, double[] Weights) FuzzyGraph(float[][] x, int k, CancellationToken cancellationToken)
     {
         int n = x.Length;
-        var d2 = ProjectionInput.SquaredDistances(x, cancellationToken);
+        var norms = x.Select(v => (double)System.Numerics.Tensors.TensorPrimitives.Dot<float>(v, v)).ToArray();
         var knn = new int[n][];
         var dist = new double[n][];
+        // Row by row (no n × n matrix): the point itself first, then the k − 1 nearest others (ties by index), as umap-learn's kNN.
         Parallel.For(0, n, new ParallelOptions { CancellationToken = cancellationToken }, i =>
         {
-            long row = (long)i * n;
-            // The point itself first, then the k − 1 nearest others (ties by index), as umap-learn's kNN.
-            var order = Enumerable.Range(0, n).Where(j => j != i)
-                .OrderBy(j => d2[row + j]).ThenBy(j => j).Take(k - 1).ToArray();
+            var d2 = new double[n];
+            for (int j = 0; j < n; j++)
+                d2[j] = j == i ? 0 : Math.Max(0, norms[i] + norms[j] - 2.0 * System.Numerics.Tensors.TensorPrimitives.Dot<float>(x[i], x[j]));
+            var order = Enumerable.Range(0, n).Where(j => j != i).OrderBy(j => d2[j]).ThenBy(j => j).Take(k - 1).ToArray();
             knn[i] = order.Prepend(i).ToArray();
-            dist[i] = knn[i].Select(j => j == i ? 0 : Math.Sqrt(d2[row + j])).ToArray();
+            dist[i] = knn[i].Select(j => j == i ? 0 : Math.Sqrt(d2[j])).ToArray();
         });
 
         double meanAll = 0;

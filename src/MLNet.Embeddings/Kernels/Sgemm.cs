@@ -19,7 +19,7 @@ namespace MLNet.Embeddings.Kernels;
 public static unsafe class Sgemm
 {
     const int MR = 6, NR = 16;
-    const int KC = 256, MC = 120, NC = 4096;
+    const int KC = 512, MC = 120, NC = 4096;
     const long ParallelFlops = 1L << 20;
 
     /// <summary>Most threads one product uses (default: processor count). 1 turns threading off.</summary>
@@ -30,6 +30,16 @@ public static unsafe class Sgemm
 
     /// <summary>Tests set this to exercise the portable kernel.</summary>
     internal static bool ForcePortable { get; set; }
+
+    static ParallelOptions? s_options;
+
+    /// <summary>Parallel options for <paramref name="threads"/> workers (cached: no allocation per call).</summary>
+    internal static ParallelOptions Options(int threads)
+    {
+        var o = s_options;
+        if (o is null || o.MaxDegreeOfParallelism != threads) s_options = o = new ParallelOptions { MaxDegreeOfParallelism = threads };
+        return o;
+    }
 
     [ThreadStatic] static float[]? t_aPack;
     [ThreadStatic] static float[]? t_bPack;
@@ -103,7 +113,7 @@ public static unsafe class Sgemm
         public int Jc, Nc, Pc, Kc;
         public float BlockBeta;
         public float* BPack;
-        public int MBlocks, JChunks, PanelsPerChunk;
+        public int MBlocks, JChunks, PanelsPerChunk, Mc, KcBlock;
     }
 
     static void Run(ref Job job, int threads)
@@ -122,16 +132,21 @@ public static unsafe class Sgemm
             fixed (float* bp = bArr)
             {
                 job.BPack = bp;
+                // Even blocks: e.g. M = 384 → 4 × 96 rather than 3 × 120 + 24; K = 384 → 2 × 192.
+                int mBlocks = (job.M + MC - 1) / MC;
+                job.Mc = Math.Min(MC, ((job.M + mBlocks - 1) / mBlocks + MR - 1) / MR * MR);
+                int kBlocks = (job.K + KC - 1) / KC;
+                job.KcBlock = Math.Min(KC, ((job.K + kBlocks - 1) / kBlocks + 7) / 8 * 8);
                 for (int jc = 0; jc < job.N; jc += NC)
                 {
                     int nc = Math.Min(NC, job.N - jc);
                     int nPanels = (nc + NR - 1) / NR;
-                    for (int pc = 0; pc < job.K; pc += KC)
+                    for (int pc = 0; pc < job.K; pc += job.KcBlock)
                     {
-                        int kc = Math.Min(KC, job.K - pc);
+                        int kc = Math.Min(job.KcBlock, job.K - pc);
                         job.Jc = jc; job.Nc = nc; job.Pc = pc; job.Kc = kc;
                         job.BlockBeta = pc == 0 ? job.Beta : 1f;
-                        job.MBlocks = (job.M + MC - 1) / MC;
+                        job.MBlocks = (job.M + job.Mc - 1) / job.Mc;
                         if (threads <= 1)
                         {
                             PackB(ref job, 0, nPanels);
@@ -142,18 +157,18 @@ public static unsafe class Sgemm
                         {
                             var j = job;
                             int packChunks = Math.Min(threads * 2, nPanels);
-                            Parallel.For(0, packChunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+                            Parallel.For(0, packChunks, Options(threads), t =>
                             {
                                 var jj = j;
                                 int p0 = (int)((long)nPanels * t / packChunks), p1 = (int)((long)nPanels * (t + 1) / packChunks);
                                 PackB(ref jj, p0, p1);
                             });
-                            int want = threads * 3;
+                            int want = threads * 4;
                             int jChunks = job.MBlocks >= want ? 1 : Math.Min(nPanels, (want + job.MBlocks - 1) / job.MBlocks);
                             job.JChunks = jChunks; job.PanelsPerChunk = (nPanels + jChunks - 1) / jChunks;
                             j = job;
                             int items = job.MBlocks * jChunks;
-                            Parallel.For(0, items, new ParallelOptions { MaxDegreeOfParallelism = threads }, w =>
+                            Parallel.For(0, items, Options(threads), w =>
                             {
                                 var jj = j;
                                 Compute(ref jj, w / jChunks, w % jChunks);
@@ -257,8 +272,8 @@ public static unsafe class Sgemm
 
     static void Compute(ref Job job, int mBlock, int jChunk)
     {
-        int i0 = mBlock * MC;
-        int mc = Math.Min(MC, job.M - i0);
+        int i0 = mBlock * job.Mc;
+        int mc = Math.Min(job.Mc, job.M - i0);
         int kc = job.Kc;
         int aSize = MC * KC;
         var aArr = t_aPack ??= new float[aSize];

@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace MLNet.Embeddings.Kernels;
 
@@ -12,11 +14,31 @@ public static class Softmax
         {
             var row = x.Slice(r * ld, cols);
             float max = TensorPrimitives.Max(row);
-            TensorPrimitives.Subtract(row, max, row);
-            TensorPrimitives.Exp(row, row);
-            float sum = TensorPrimitives.Sum(row);
+            float sum = ExpShifted(row, max);
             TensorPrimitives.Multiply(row, 1f / sum, row);
         }
+    }
+
+    /// <summary>row[i] = exp(row[i] − shift); returns the sum. (Vector256.Exp: much faster here than TensorPrimitives.Exp.)</summary>
+    static float ExpShifted(Span<float> row, float shift)
+    {
+        int i = 0, n = row.Length;
+        float sum = 0f;
+        if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            ref float r = ref MemoryMarshal.GetReference(row);
+            var s = Vector256.Create(shift);
+            var acc = Vector256<float>.Zero;
+            for (; i <= n - 8; i += 8)
+            {
+                var e = Vector256.Exp(Vector256.LoadUnsafe(ref r, (nuint)i) - s);
+                e.StoreUnsafe(ref r, (nuint)i);
+                acc += e;
+            }
+            sum = Vector256.Sum(acc);
+        }
+        for (; i < n; i++) { float e = MathF.Exp(row[i] - shift); row[i] = e; sum += e; }
+        return sum;
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+using MLNet.Embeddings.Kernels;
 using MLNet.Embeddings.Tensors;
 
 namespace MLNet.Embeddings.Scoring;
@@ -22,11 +24,19 @@ public static class SemanticSearch
         if (corpus.Rows > 0 && queries.Rows > 0) VectorSimilarity.CheckLengths(queries.Cols, corpus.Cols);
         var results = new ScoredIndex[queries.Rows][];
         if (queries.Rows == 0) return results;
-        var scorer = new RowScorer(function, corpus);
         int keep = Math.Min(k, corpus.Rows);
-        int workers = Environment.ProcessorCount;
         var options = new ParallelOptions { CancellationToken = cancellationToken };
+        if (keep == 0)
+        {
+            for (int q = 0; q < queries.Rows; q++) results[q] = [];
+            return results;
+        }
+        // GEMM pays off once a block of queries shares each pass over the corpus; a few queries scan instead.
+        if ((function is SimilarityFunction.Cosine or SimilarityFunction.Dot) && queries.Rows >= GemmMinQueries)
+            return GemmTopK(queries, corpus, keep, function == SimilarityFunction.Cosine, options, results);
 
+        var scorer = new RowScorer(function, corpus);
+        int workers = Environment.ProcessorCount;
         if (queries.Rows >= workers || corpus.Rows < 4096)
         {
             Parallel.For(0, queries.Rows, options, q =>
@@ -56,6 +66,66 @@ public static class SemanticSearch
         }
         return results;
     }
+
+    /// <summary>
+    /// Dot and cosine: a block of queries times a chunk of the corpus is one matrix product (cache-blocked SIMD
+    /// GEMM), so each corpus row is read once per query block instead of once per query. Corpus chunks run in
+    /// parallel; each worker keeps one heap per query of the block, merged when the worker finishes.
+    /// </summary>
+    static ScoredIndex[][] GemmTopK(Matrix queries, Matrix corpus, int keep, bool cosine, ParallelOptions options, ScoredIndex[][] results)
+    {
+        const int QueryBlock = 256, CorpusChunk = 1024;
+        int d = queries.Cols;
+        float[]? corpusInv = null, queryInv = null;
+        if (cosine)
+        {
+            corpusInv = new float[corpus.Rows];
+            Parallel.For(0, corpus.Rows, options, j => corpusInv[j] = 1f / MathF.Max(TensorPrimitives.Norm(corpus.Row(j)), NormEpsilon));
+            queryInv = new float[queries.Rows];
+            for (int i = 0; i < queries.Rows; i++) queryInv[i] = 1f / MathF.Max(TensorPrimitives.Norm(queries.Row(i)), NormEpsilon);
+        }
+        int chunks = (corpus.Rows + CorpusChunk - 1) / CorpusChunk;
+        for (int q0 = 0; q0 < queries.Rows; q0 += QueryBlock)
+        {
+            int qb = Math.Min(QueryBlock, queries.Rows - q0);
+            var merged = new TopKHeap[qb];
+            for (int i = 0; i < qb; i++) merged[i] = new TopKHeap(keep);
+            var gate = new object();
+            Parallel.For(0, chunks, options,
+                () => (Heaps: Enumerable.Range(0, qb).Select(_ => new TopKHeap(keep)).ToArray(), Scores: new float[qb * CorpusChunk]),
+                (c, _, local) =>
+                {
+                    int j0 = c * CorpusChunk, cb = Math.Min(CorpusChunk, corpus.Rows - j0);
+                    // scores[qb × cb] = Q[q0 .. q0+qb) · C[j0 .. j0+cb)ᵀ
+                    Sgemm.Gemm(false, true, qb, cb, d, 1f, queries.Data.AsSpan(q0 * d, qb * d), d,
+                        corpus.Data.AsSpan(j0 * d, cb * d), d, 0f, local.Scores, cb, parallel: false);
+                    for (int i = 0; i < qb; i++)
+                    {
+                        var row = local.Scores.AsSpan(i * cb, cb);
+                        var heap = local.Heaps[i];
+                        if (cosine)
+                        {
+                            float qi = queryInv![q0 + i];
+                            for (int j = 0; j < cb; j++) heap.Offer(j0 + j, row[j] * qi * corpusInv![j0 + j]);
+                        }
+                        else
+                            for (int j = 0; j < cb; j++) heap.Offer(j0 + j, row[j]);
+                    }
+                    return local;
+                },
+                local =>
+                {
+                    lock (gate)
+                        for (int i = 0; i < qb; i++)
+                            foreach (var item in local.Heaps[i].Items) merged[i].Offer(item.Index, item.Score);
+                });
+            for (int i = 0; i < qb; i++) results[q0 + i] = merged[i].ToSortedArray();
+        }
+        return results;
+    }
+
+    const float NormEpsilon = 1e-12f;
+    const int GemmMinQueries = 8;
 
     /// <summary>Top-k for a single query vector.</summary>
     public static ScoredIndex[] TopK(ReadOnlySpan<float> query, Matrix corpus, int k, SimilarityFunction function = SimilarityFunction.Cosine,

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using MLNet.Embeddings.Kernels;
 using MLNet.Embeddings.Tensors;
 
 namespace MLNet.Embeddings.Scoring;
@@ -71,6 +72,24 @@ public static class VectorSimilarity
     {
         CheckLengths(a.Cols, b.Cols);
         var result = new Matrix(a.Rows, b.Rows);
+        if (result.Data.Length == 0) return result;
+        if (function is SimilarityFunction.Dot or SimilarityFunction.Cosine)
+        {
+            // One cache-blocked GEMM: result = A · Bᵀ, then cosine divides by the norms.
+            Sgemm.Gemm(false, true, a.Rows, b.Rows, a.Cols, 1f, a.Data, a.Cols, b.Data, b.Cols, 0f, result.Data, b.Rows);
+            if (function == SimilarityFunction.Cosine)
+            {
+                var bInv = new float[b.Rows];
+                for (int j = 0; j < b.Rows; j++) bInv[j] = 1f / MathF.Max(TensorPrimitives.Norm(b.Row(j)), NormEpsilon);
+                Parallel.For(0, a.Rows, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+                {
+                    var row = result.Row(i);
+                    TensorPrimitives.Multiply(row, bInv, row);
+                    TensorPrimitives.Multiply(row, 1f / MathF.Max(TensorPrimitives.Norm(a.Row(i)), NormEpsilon), row);
+                });
+            }
+            return result;
+        }
         var scorer = new RowScorer(function, b);
         const int block = 256;
         int blocksPerRow = (b.Rows + block - 1) / block;

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace MLNet.Embeddings.Tokenization;
 
 /// <summary>
@@ -23,6 +25,10 @@ internal sealed class SpecialTokensTemplate
     public int[] SuffixIds { get; }
     public int[] SuffixTypeIds { get; }
     public int SequenceTypeId { get; }
+    /// <summary>Byte-level post-processing: trim spaces (<c>Ġ</c>) at the ends of tokens out of their offsets.</summary>
+    public bool TrimOffsets { get; init; }
+    /// <summary>With <see cref="TrimOffsets"/>: the pre-tokenizer added a prefix space, keep it in the first token's offsets.</summary>
+    public bool AddPrefixSpace { get; init; }
     /// <summary>Number of special tokens added to one text.</summary>
     public int Count => PrefixIds.Length + SuffixIds.Length;
 
@@ -53,5 +59,81 @@ internal sealed class SpecialTokensTemplate
             Array.Resize(ref ids, maxLength); Array.Resize(ref types, maxLength); Array.Resize(ref offsets, maxLength);
         }
         return new TokenizedText(ids, types, offsets);
+    }
+
+    /// <summary>Reads <c>post_processor</c> of a tokenizer.json (null → no special tokens); also returns the first and last special token names.</summary>
+    public static (SpecialTokensTemplate Template, string? Cls, string? Sep) Read(
+        JsonElement root, string path, Dictionary<string, int> vocab, List<AddedToken> added)
+    {
+        if (HfJson.Get(root, "post_processor") is not { } p) return (SpecialTokensTemplate.None, null, null);
+        string? type = HfJson.String(p, "type", path, "post_processor.type");
+        switch (type)
+        {
+            case "BertProcessing":
+            case "RobertaProcessing":
+            {
+                var (cls, clsId) = ReadPair(p, "cls", path);
+                var (sep, sepId) = ReadPair(p, "sep", path);
+                bool trim = type == "RobertaProcessing" && (HfJson.Bool(p, "trim_offsets", path, "post_processor.trim_offsets") ?? true);
+                bool prefix = type == "RobertaProcessing" && (HfJson.Bool(p, "add_prefix_space", path, "post_processor.add_prefix_space") ?? true);
+                return (new SpecialTokensTemplate([clsId], [0], [sepId], [0], 0) { TrimOffsets = trim, AddPrefixSpace = prefix }, cls, sep);
+            }
+            case "TemplateProcessing":
+            {
+                var single = HfJson.Require(p, "single", path, "post_processor.single");
+                var specials = HfJson.Get(p, "special_tokens");
+                List<int> preIds = [], preTypes = [], sufIds = [], sufTypes = [];
+                int seqType = 0;
+                bool seenSequence = false;
+                string? first = null, last = null;
+                int i = 0;
+                foreach (var piece in single.EnumerateArray())
+                {
+                    string field = $"post_processor.single[{i++}]";
+                    if (HfJson.Get(piece, "Sequence") is { } seq)
+                    {
+                        seenSequence = true;
+                        seqType = (int)(HfJson.Long(seq, "type_id", path, field + ".Sequence.type_id") ?? 0);
+                    }
+                    else if (HfJson.Get(piece, "SpecialToken") is { } st)
+                    {
+                        string id = HfJson.String(st, "id", path, field + ".SpecialToken.id")
+                            ?? throw new ModelFormatException(path, $"field '{field}.SpecialToken.id' is missing");
+                        int typeId = (int)(HfJson.Long(st, "type_id", path, field + ".SpecialToken.type_id") ?? 0);
+                        var ids = SpecialIds(id, specials, path, vocab, added);
+                        (seenSequence ? sufIds : preIds).AddRange(ids);
+                        (seenSequence ? sufTypes : preTypes).AddRange(Enumerable.Repeat(typeId, ids.Count));
+                        if (!seenSequence) first ??= id; else last = id;
+                    }
+                    else throw new ModelFormatException(path, $"field '{field}': expected Sequence or SpecialToken");
+                }
+                return (new SpecialTokensTemplate(preIds.ToArray(), preTypes.ToArray(), sufIds.ToArray(), sufTypes.ToArray(), seqType), first, last);
+            }
+            case "ByteLevel":
+                return (new SpecialTokensTemplate([], [], [], [], 0)
+                {
+                    TrimOffsets = HfJson.Bool(p, "trim_offsets", path, "post_processor.trim_offsets") ?? true,
+                    AddPrefixSpace = HfJson.Bool(p, "add_prefix_space", path, "post_processor.add_prefix_space") ?? true,
+                }, null, null);
+            default:
+                throw new ModelFormatException(path, $"field 'post_processor.type': expected TemplateProcessing, BertProcessing, RobertaProcessing, ByteLevel or null, found '{type}'");
+        }
+    }
+
+    private static List<int> SpecialIds(string name, JsonElement? specials, string path, Dictionary<string, int> vocab, List<AddedToken> added)
+    {
+        if (specials is { } s && HfJson.Get(s, name) is { } entry && HfJson.Get(entry, "ids") is { ValueKind: JsonValueKind.Array } ids)
+            return ids.EnumerateArray().Select(e => e.GetInt32()).ToList();
+        if (added.FirstOrDefault(t => t.Content == name) is { } a) return [a.Id];
+        if (vocab.TryGetValue(name, out int id)) return [id];
+        throw new ModelFormatException(path, $"field 'post_processor.special_tokens': no ids for '{name}'");
+    }
+
+    private static (string Token, int Id) ReadPair(JsonElement p, string name, string path)
+    {
+        var e = HfJson.Require(p, name, path, "post_processor." + name);
+        if (e.ValueKind != JsonValueKind.Array || e.GetArrayLength() != 2 || e[0].ValueKind != JsonValueKind.String || !e[1].TryGetInt32(out int id))
+            throw new ModelFormatException(path, $"field 'post_processor.{name}': expected [token, id]");
+        return (e[0].GetString()!, id);
     }
 }

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using MLNet.Embeddings.Tokenization.Bpe;
+using MLNet.Embeddings.Tokenization.Unigram;
 using MLNet.Embeddings.Tokenization.WordPiece;
 
 namespace MLNet.Embeddings.Tokenization;
@@ -22,8 +24,9 @@ public static class TokenizerLoader
             return type switch
             {
                 "WordPiece" => WordPieceTokenizer.FromTokenizerJson(json),
-                // BPE (byte-level, RoBERTa/GPT-2) and Unigram (SentencePiece, XLM-R) plug in here.
-                _ => throw new ModelFormatException(json, $"field 'model.type': '{type}' is not supported (supported: WordPiece)"),
+                "BPE" => BpeTokenizer.FromTokenizerJson(json),
+                "Unigram" => UnigramTokenizer.FromTokenizerJson(json),
+                _ => throw new ModelFormatException(json, $"field 'model.type': '{type}' is not supported (supported: WordPiece, BPE, Unigram)"),
             };
         }
         if (File.Exists(Path.Combine(folder, "vocab.txt")))

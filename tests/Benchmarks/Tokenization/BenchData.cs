@@ -13,6 +13,15 @@ public static class BenchData
         throw new InvalidOperationException("MLNet.Embeddings.sln not found above " + AppContext.BaseDirectory);
     }
 
+    /// <summary>A tokenizer folder of the test fixtures (tests/MLNet.Embeddings.Tests/Fixtures/Tokenization/NAME: bpe, unigram).</summary>
+    public static string FixtureFolder(string name)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "MLNet.Embeddings.sln")))
+                return Path.Combine(dir.FullName, "tests", "MLNet.Embeddings.Tests", "Fixtures", "Tokenization", name);
+        throw new InvalidOperationException("MLNet.Embeddings.sln not found above " + AppContext.BaseDirectory);
+    }
+
     /// <summary>sentence1 and sentence2 of every STS-B test row (2,758 texts).</summary>
     public static string[] StsTexts() => File.ReadLines(Shared("stsbenchmark/sts-test.csv"))
         .Where(l => l.Length > 0).Select(l => l.Split('\t')).SelectMany(f => new[] { f[5], f[6] }).ToArray();

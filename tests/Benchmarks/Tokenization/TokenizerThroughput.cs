@@ -2,6 +2,7 @@ using System.Diagnostics;
 using MLNet.Embeddings.Tokenization;
 using MLNet.Embeddings.Tokenization.WordPiece;
 
+
 namespace MLNet.Embeddings.Benchmarks.Tokenization;
 
 /// <summary>
@@ -18,6 +19,8 @@ public static class TokenizerThroughput
         {
             ("sts-b test (bert-base-uncased)", WordPieceTokenizer.FromTokenizerJson(BenchData.Shared("tokenizers/bert-base-uncased/tokenizer.json")), BenchData.StsTexts()),
             ("zh sample (bert-base-chinese)", TokenizerLoader.Load(BenchData.Shared("tokenizers/bert-base-chinese")), BenchData.ZhTexts()),
+            ("sts-b test (byte-level BPE fixture)", TokenizerLoader.Load(BenchData.FixtureFolder("bpe")), BenchData.StsTexts()),
+            ("sts-b test (Unigram fixture)", TokenizerLoader.Load(BenchData.FixtureFolder("unigram")), BenchData.StsTexts()),
         };
         foreach (var (name, tokenizer, texts) in sets)
         {

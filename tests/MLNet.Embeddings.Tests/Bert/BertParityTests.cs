@@ -109,6 +109,27 @@ public class BertParityTests
     }
 
     [Fact]
+    public void EmptySequencesAndSingleThreadGiveTheSameVectors()
+    {
+        var model = BertFixture.Model("tiny-gelu");
+        var batch = BertFixture.Batch("tiny-gelu");
+        var expected = BertFixture.Expected("tiny-gelu")["last_hidden_state"].Value;
+        // Insert an empty sequence between every pair.
+        var starts = new List<int> { 0 };
+        for (int s = 0; s < batch.Count; s++) { starts.Add(batch.Starts[s + 1]); starts.Add(batch.Starts[s + 1]); }
+        var withEmpty = new TokenBatch(batch.Ids, batch.TypeIds, starts.ToArray());
+        Assert.True(BertFixture.MaxAbsDiff(model.Forward(withEmpty), expected) < 1e-4);
+        int saved = global::MLNet.Embeddings.Kernels.Sgemm.MaxThreads;
+        try
+        {
+            global::MLNet.Embeddings.Kernels.Sgemm.MaxThreads = 1;
+            Assert.True(BertFixture.MaxAbsDiff(model.Forward(batch), expected) < 1e-4);
+        }
+        finally { global::MLNet.Embeddings.Kernels.Sgemm.MaxThreads = saved; }
+        Assert.Empty(model.Forward(new TokenBatch(Array.Empty<int>(), Array.Empty<int>(), new[] { 0 })));
+    }
+
+    [Fact]
     public void WeightsWithBertPrefixAndExtraTensorsLoad()
     {
         var folder = BertFixture.Folder("tiny-gelu");

@@ -231,6 +231,11 @@ public class SentenceEncoderTests
         Assert.Equal(-6f, Make(c => c.Similarity = SimilarityFunction.Manhattan).Similarity(a, b));
         var e = Make();
         Assert.Equal(1f, e.Similarity("the cat sat", "the cat sat"), 5);
+        var m = Make(c => c.Similarity = SimilarityFunction.Manhattan).Similarity(new[] { a, b }, new[] { b });
+        Assert.Equal(2, m.Rows);
+        Assert.Equal(1, m.Cols);
+        Assert.Equal(-6f, m[0, 0]);
+        Assert.Equal(0f, m[1, 0]);
     }
 
     [Fact]

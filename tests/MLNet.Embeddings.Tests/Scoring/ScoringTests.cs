@@ -76,7 +76,7 @@ public class ScoringTests
         var queries = Random(20, 16, 4, levels);
         var results = SemanticSearch.TopK(queries, corpus, k, f);
         Assert.Equal(20, results.Length);
-        for (int q = 0; q < queries.Rows; q++) Assert.Equal(NaiveTopK(f, queries.Row(q).ToArray(), corpus, k), results[q]);
+        for (int q = 0; q < queries.Rows; q++) AssertSameRanking(NaiveTopK(f, queries.Row(q).ToArray(), corpus, k), results[q]);
     }
 
     [Fact]
@@ -86,6 +86,27 @@ public class ScoringTests
         var query = Random(1, 8, 6, levels: 3);
         var result = SemanticSearch.TopK(query.Row(0), corpus, 25, SimilarityFunction.Dot);
         Assert.Equal(NaiveTopK(SimilarityFunction.Dot, query.Row(0).ToArray(), corpus, 25), result);
+        foreach (var f in new[] { SimilarityFunction.Euclidean, SimilarityFunction.Cosine })
+            AssertSameRanking(NaiveTopK(f, query.Row(0).ToArray(), corpus, 25), SemanticSearch.TopK(query.Row(0), corpus, 25, f));
+    }
+
+    /// <summary>Same indices in the same order; scores equal up to float rounding (GEMM sums in another order).</summary>
+    static void AssertSameRanking(ScoredIndex[] expected, ScoredIndex[] actual)
+    {
+        Assert.Equal(expected.Select(x => x.Index), actual.Select(x => x.Index));
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i].Score, actual[i].Score, 4);
+    }
+
+    [Fact]
+    public void ManyQueriesInSeveralBlocks()
+    {
+        var corpus = Random(3000, 24, 8);
+        var queries = Random(600, 24, 9); // > one 256-query block, corpus > one 1024-row chunk
+        foreach (var f in new[] { SimilarityFunction.Cosine, SimilarityFunction.Dot })
+        {
+            var results = SemanticSearch.TopK(queries, corpus, 7, f);
+            for (int q = 0; q < queries.Rows; q += 37) AssertSameRanking(NaiveTopK(f, queries.Row(q).ToArray(), corpus, 7), results[q]);
+        }
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using MLNet.Embeddings.Backbones;
 using MLNet.Embeddings.Backbones.Static;
 using MLNet.Embeddings.Tokenization;
 
@@ -52,15 +51,17 @@ public sealed class GloveStsTests(GloveFixture glove) : IClassFixture<GloveFixtu
         var dir = StaticTestData.TempFolder();
         try
         {
-            glove.Backbone.Save(dir);
-            glove.Tokenizer.Save(dir);
-            var back = StaticEmbeddingBackbone.LoadFolder(dir);
+            glove.Encoder.Save(dir);
+            var back = SentenceEncoder.Load(dir);
             var tok = Assert.IsType<WordTokenizer>(back.Tokenizer);
             Assert.Equal(glove.Tokenizer.Vocabulary, tok.Vocabulary);
             Assert.Equal(glove.Tokenizer.Lowercase, tok.Lowercase);
             Assert.True(glove.Backbone.Embedding.Value.AsSpan().SequenceEqual(((StaticEmbeddingBackbone)back.Backbone).Embedding.Value));
             var text = "Three dogs, well-known in the U.S., ran.";
             Assert.Equal(glove.Tokenizer.Encode(text).Ids, tok.Encode(text).Ids);
+            Assert.Equal(glove.Encoder.Encode(text), back.Encode(text));
+            // The backbone-level loader reads the same folder.
+            Assert.Equal(50_000, ((StaticEmbeddingBackbone)StaticEmbeddingBackbone.LoadFolder(dir).Backbone).VocabSize);
         }
         finally { Directory.Delete(dir, true); }
     }
@@ -81,27 +82,31 @@ public sealed class GloveStsTests(GloveFixture glove) : IClassFixture<GloveFixtu
     {
         var pairs = StaticTestData.ReadSts(StaticTestData.StsTestPath);
         Assert.Equal(Reference.GetProperty("pairs").GetInt32(), pairs.Count);
+        var a = glove.Encoder.Encode(pairs.Select(p => p.A).ToArray());
+        var b = glove.Encoder.Encode(pairs.Select(p => p.B).ToArray());
         var cosines = new double[pairs.Count];
-        for (int i = 0; i < pairs.Count; i++)
-            cosines[i] = StaticTestData.Cosine(MeanVector(pairs[i].A), MeanVector(pairs[i].B));
+        for (int i = 0; i < pairs.Count; i++) cosines[i] = StaticTestData.Cosine(a[i], b[i]);
 
         var first = Reference.GetProperty("first_cosines").EnumerateArray().Select(e => e.GetDouble()).ToArray();
-        for (int i = 0; i < first.Length; i++) Assert.Equal(first[i], cosines[i], 5);
+        for (int i = 0; i < first.Length; i++) Assert.Equal(first[i], cosines[i], 1e-5);
 
         double rho = StaticTestData.Spearman(cosines, pairs.Select(p => p.Score).ToArray());
         Assert.Equal(Reference.GetProperty("spearman").GetDouble(), rho, 4);
     }
 
-    /// <summary>Tokenizer → backbone → mean over tokens (the encoder's mean pooling, done here by hand).</summary>
-    float[] MeanVector(string text)
+    [Fact]
+    public void EncodeIsTheMeanOfTheWordVectors()
     {
-        var tokens = glove.Tokenizer.Encode(text, int.MaxValue);
-        var output = glove.Backbone.Forward(TokenBatch.From([tokens]));
-        int dim = glove.Backbone.HiddenSize;
-        var mean = new float[dim];
-        for (int t = 0; t < tokens.Length; t++)
-            for (int d = 0; d < dim; d++) mean[d] += output[t * dim + d];
-        for (int d = 0; d < dim; d++) mean[d] /= Math.Max(1, tokens.Length);
-        return mean;
+        const string text = "A girl is styling her hair, styling-hair style.";
+        var words = glove.Tokenizer.Tokenize(text);
+        Assert.Equal(new[] { "girl", "is", "styling", "her", "hair", "styling", "hair", "style" }, words);
+        var expected = new double[glove.Backbone.HiddenSize];
+        foreach (var w in words)
+        {
+            var row = glove.Backbone.Row(glove.Tokenizer.TokenToId(w)!.Value);
+            for (int d = 0; d < expected.Length; d++) expected[d] += row[d] / (double)words.Count;
+        }
+        var got = glove.Encoder.Encode(text);
+        for (int d = 0; d < expected.Length; d++) Assert.Equal(expected[d], got[d], 1e-5);
     }
 }

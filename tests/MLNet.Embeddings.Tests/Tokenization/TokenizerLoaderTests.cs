@@ -77,7 +77,10 @@ public sealed class TokenizerLoaderTests : IDisposable
     }
 
     [Theory]
-    [InlineData("{\"model\": {\"type\": \"BPE\", \"vocab\": {}, \"merges\": []}}", "model.type")]
+    [InlineData("{\"model\": {\"type\": \"WordLevel\", \"vocab\": {}}}", "model.type")]
+    [InlineData("{\"model\": {\"type\": \"Unigram\", \"vocab\": [[\"a\", 0.0]], \"unk_id\": 5}}", "model.unk_id")]
+    [InlineData("{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": [\"a b\"]}}", "model.merges[0]")]
+    [InlineData("{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": []}, \"pre_tokenizer\": {\"type\": \"Whitespace\"}}", "pre_tokenizer.type")]
     [InlineData("{\"model\": {\"type\": \"WordPiece\"}}", "model.vocab")]
     [InlineData("{\"model\": {\"type\": \"WordPiece\", \"unk_token\": \"[UNK]\", \"vocab\": {\"a\": 0}}, \"pre_tokenizer\": {\"type\": \"BertPreTokenizer\"}}", "model.unk_token")]
     [InlineData("{\"model\": {\"type\": \"WordPiece\", \"vocab\": {\"[UNK]\": 0}}, \"normalizer\": {\"type\": \"NFKC\"}, \"pre_tokenizer\": {\"type\": \"BertPreTokenizer\"}}", "normalizer.type")]

@@ -144,7 +144,7 @@ public sealed partial class WordPieceTokenizer
 
         var normalizer = ReadNormalizer(root, path);
         ReadPreTokenizer(root, path);
-        var (template, clsToken, sepToken) = ReadPostProcessor(root, path, vocab, added);
+        var (template, clsToken, sepToken) = SpecialTokensTemplate.Read(root, path, vocab, added);
 
         string padToken = "[PAD]";
         int pad = vocab.TryGetValue(padToken, out int padId) ? padId : 0;
@@ -192,72 +192,5 @@ public sealed partial class WordPieceTokenizer
         string? type = HfJson.Get(root, "pre_tokenizer") is { } p ? HfJson.String(p, "type", path, "pre_tokenizer.type") : null;
         if (type != "BertPreTokenizer")
             throw new ModelFormatException(path, $"field 'pre_tokenizer.type': expected BertPreTokenizer, found '{type ?? "null"}'");
-    }
-
-    private static (SpecialTokensTemplate Template, string? Cls, string? Sep) ReadPostProcessor(
-        JsonElement root, string path, Dictionary<string, int> vocab, List<AddedToken> added)
-    {
-        if (HfJson.Get(root, "post_processor") is not { } p) return (SpecialTokensTemplate.None, null, null);
-        string? type = HfJson.String(p, "type", path, "post_processor.type");
-        switch (type)
-        {
-            case "BertProcessing":
-            case "RobertaProcessing":
-            {
-                var (cls, clsId) = ReadPair(p, "cls", path);
-                var (sep, sepId) = ReadPair(p, "sep", path);
-                return (SpecialTokensTemplate.ClsSep(clsId, sepId), cls, sep);
-            }
-            case "TemplateProcessing":
-            {
-                var single = HfJson.Require(p, "single", path, "post_processor.single");
-                var specials = HfJson.Get(p, "special_tokens");
-                List<int> preIds = [], preTypes = [], sufIds = [], sufTypes = [];
-                int seqType = 0;
-                bool seenSequence = false;
-                string? first = null, last = null;
-                int i = 0;
-                foreach (var piece in single.EnumerateArray())
-                {
-                    string field = $"post_processor.single[{i++}]";
-                    if (HfJson.Get(piece, "Sequence") is { } seq)
-                    {
-                        seenSequence = true;
-                        seqType = (int)(HfJson.Long(seq, "type_id", path, field + ".Sequence.type_id") ?? 0);
-                    }
-                    else if (HfJson.Get(piece, "SpecialToken") is { } st)
-                    {
-                        string id = HfJson.String(st, "id", path, field + ".SpecialToken.id")
-                            ?? throw new ModelFormatException(path, $"field '{field}.SpecialToken.id' is missing");
-                        int typeId = (int)(HfJson.Long(st, "type_id", path, field + ".SpecialToken.type_id") ?? 0);
-                        var ids = SpecialIds(id, specials, path, vocab, added);
-                        (seenSequence ? sufIds : preIds).AddRange(ids);
-                        (seenSequence ? sufTypes : preTypes).AddRange(Enumerable.Repeat(typeId, ids.Count));
-                        if (!seenSequence) first ??= id; else last = id;
-                    }
-                    else throw new ModelFormatException(path, $"field '{field}': expected Sequence or SpecialToken");
-                }
-                return (new SpecialTokensTemplate(preIds.ToArray(), preTypes.ToArray(), sufIds.ToArray(), sufTypes.ToArray(), seqType), first, last);
-            }
-            default:
-                throw new ModelFormatException(path, $"field 'post_processor.type': expected TemplateProcessing, BertProcessing or null, found '{type}'");
-        }
-    }
-
-    private static List<int> SpecialIds(string name, JsonElement? specials, string path, Dictionary<string, int> vocab, List<AddedToken> added)
-    {
-        if (specials is { } s && HfJson.Get(s, name) is { } entry && HfJson.Get(entry, "ids") is { ValueKind: JsonValueKind.Array } ids)
-            return ids.EnumerateArray().Select(e => e.GetInt32()).ToList();
-        if (added.FirstOrDefault(t => t.Content == name) is { } a) return [a.Id];
-        if (vocab.TryGetValue(name, out int id)) return [id];
-        throw new ModelFormatException(path, $"field 'post_processor.special_tokens': no ids for '{name}'");
-    }
-
-    private static (string Token, int Id) ReadPair(JsonElement p, string name, string path)
-    {
-        var e = HfJson.Require(p, name, path, "post_processor." + name);
-        if (e.ValueKind != JsonValueKind.Array || e.GetArrayLength() != 2 || e[0].ValueKind != JsonValueKind.String || !e[1].TryGetInt32(out int id))
-            throw new ModelFormatException(path, $"field 'post_processor.{name}': expected [token, id]");
-        return (e[0].GetString()!, id);
     }
 }

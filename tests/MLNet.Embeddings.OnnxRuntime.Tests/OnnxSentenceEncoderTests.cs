@@ -1,0 +1,49 @@
+using MLNet.Embeddings.Backbones;
+using MLNet.Embeddings.OnnxRuntime.Backbones;
+using MLNet.Embeddings.Pooling;
+
+namespace MLNet.Embeddings.OnnxRuntime.Tests;
+
+public class OnnxSentenceEncoderTests
+{
+    static OnnxOptions Options() => new() { LibraryPath = OrtTestEnvironment.LibraryPath, IntraOpThreads = 1 };
+
+    [OrtFact]
+    public void Load_assembles_tokenizer_onnx_backbone_and_folder_settings()
+    {
+        var encoder = OnnxSentenceEncoder.Load(OrtTestEnvironment.Fixture("tiny-bert"), Options());
+        var backbone = Assert.IsType<OnnxBackbone>(encoder.Backbone);
+        Assert.Equal("onnx", backbone.ModelType);
+        Assert.Equal(32, encoder.Dimensions);
+        Assert.Equal(64, backbone.MaxPositions);
+        Assert.Equal(PoolingMode.Mean, encoder.Config.Pooling);
+        Assert.True(encoder.Config.Normalize);
+        Assert.Equal(64, encoder.Config.MaxSeqLength);
+
+        // Tokenizer in front, ONNX in the middle: the ids of a text give the same vectors as the reference for those ids.
+        var text = encoder.Tokenizer.Encode("the city of new york");
+        Assert.Equal(encoder.Tokenizer.TokenToId("[CLS]"), text.Ids[0]);
+        var hidden = backbone.Forward(new TokenBatch(text.Ids, text.TypeIds, [0, text.Length]));
+        Assert.Equal(text.Length * 32, hidden.Length);
+        Assert.All(hidden, v => Assert.True(float.IsFinite(v)));
+    }
+
+    [OrtFact]
+    public void Explicit_file_inside_onnx_folder_finds_the_tokenizer_one_level_up()
+    {
+        var file = OrtTestEnvironment.Fixture("tiny-bert", "onnx", "model.onnx");
+        var (folder, model) = OnnxSentenceEncoder.Resolve(file);
+        Assert.Equal(Path.GetFullPath(OrtTestEnvironment.Fixture("tiny-bert")), folder);
+        Assert.Equal(Path.GetFullPath(file), model);
+        var encoder = OnnxSentenceEncoder.Load(file, Options());
+        Assert.Equal(32, encoder.Backbone.HiddenSize);
+    }
+
+    [Fact]
+    public void Missing_variant_lists_the_files_that_exist()
+    {
+        var ex = Assert.Throws<ModelFormatException>(() => OnnxSentenceEncoder.Resolve(OrtTestEnvironment.Fixture("tiny-bert"), "model_qint8_avx2.onnx"));
+        Assert.Contains("model_qint8_avx2.onnx", ex.Message);
+        Assert.Contains("model.onnx", ex.Message);
+    }
+}
