@@ -36,7 +36,7 @@ internal static class EmbedCommand
                 encoder.Config.Pooling = ModelFolder.ParsePoolingMode(p)
                     ?? throw new ConfigurationException("--pooling", $"unknown mode '{p}'; expected mean, cls, max, mean_sqrt_len_tokens, weightedmean or lasttoken.");
             var options = shared.Read(parseResult);
-            if (parseResult.GetResult(normalize) is not null) options.Normalize = parseResult.GetValue(normalize);
+            if (parseResult.GetValue(normalize)) options.Normalize = true; // absent: the model folder decides
             string? outputPath = parseResult.GetValue(output);
             if (outputPath is null)
             {
