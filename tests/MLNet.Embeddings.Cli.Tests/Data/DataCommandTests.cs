@@ -133,4 +133,24 @@ public class DataCommandTests : IDisposable
         Assert.NotEqual(0, code);
         Assert.False(File.Exists(F("never.jsonl")));
     }
+
+    [Fact]
+    public void DenseMiningWithWordVectorModelWritesTeacherScores()
+    {
+        var rng = new Random(5);
+        string[] words = ["apple", "banana", "cherry", "grape", "lemon", "mango", "melon", "peach", "pear", "plum"];
+        File.WriteAllLines(F("tiny.txt"), words.Select(w => w + " " + string.Join(' ', Enumerable.Range(0, 6).Select(_ => (rng.NextDouble() - 0.5).ToString("F3", System.Globalization.CultureInfo.InvariantCulture)))));
+        string S(int n) => string.Join(' ', Enumerable.Range(0, n).Select(_ => words[rng.Next(words.Length)]));
+        File.WriteAllLines(F("rows.jsonl"), Enumerable.Range(0, 30).Select(_ => $"{{\"query\":\"{S(2)}\",\"pos\":[\"{S(4)}\"]}}"));
+        var (code, summary) = Run("data", "mine", "--input", F("rows.jsonl"), "--output", F("dense.jsonl"), "--method", "dense",
+            "--model", F("tiny.txt"), "--negatives", "2", "--teacher-scores");
+        Assert.Equal(0, code);
+        Assert.Equal("dense", summary.GetProperty("method").GetString());
+        foreach (var line in File.ReadLines(F("dense.jsonl")))
+        {
+            var r = JsonDocument.Parse(line).RootElement;
+            Assert.Equal(r.GetProperty("neg").GetArrayLength(), r.GetProperty("neg_scores").GetArrayLength());
+            Assert.Equal(1, r.GetProperty("pos_scores").GetArrayLength());
+        }
+    }
 }
