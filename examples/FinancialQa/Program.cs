@@ -3,8 +3,8 @@
 // multiple negatives ranking loss (in-batch + hard negatives), evaluate retrieval on the held-out test split before
 // and after, and draw t-SNE plots of test passages coloured by ticker plus the training curves.
 //
-//   dotnet run --project examples/FinancialQa -c Release -- [--out folder] [--quick]
-//       [--csv Financial-QA-10k.csv] [--vectors glove.txt] [--epochs 3] [--lr 5e-2] [--batch-size 64] [--seed 42]
+//   dotnet run --project examples/FinancialQa -c Release -- [--out folder] [--quick] [--csv Financial-QA-10k.csv]
+//       [--vectors glove.txt] [--epochs 3] [--lr 5e-2] [--batch-size 64] [--negatives 3] [--seed 42]
 //
 // Defaults: ../shared/data/financial-qa-10k/Financial-QA-10k.csv and ../shared/data/glove/glove.6B.100d.top50k.txt
 // beside the repository; outputs go to --out (default: financial-qa under the temp folder). --quick uses the first
@@ -28,6 +28,7 @@ int epochs = int.Parse(Arg("--epochs") ?? (quick ? "1" : "3"), CultureInfo.Invar
 float learningRate = float.Parse(Arg("--lr") ?? "5e-2", CultureInfo.InvariantCulture);
 int batchSize = int.Parse(Arg("--batch-size") ?? "64", CultureInfo.InvariantCulture);
 int seed = int.Parse(Arg("--seed") ?? "42", CultureInfo.InvariantCulture);
+int negatives = int.Parse(Arg("--negatives") ?? "3", CultureInfo.InvariantCulture);   // 0: in-batch negatives only
 int plotPoints = quick ? 300 : 1000;
 foreach (var path in new[] { csvPath, glovePath })
     if (!File.Exists(path)) throw new FileNotFoundException($"missing input {path} (see ../shared/data/README.md)", path);
@@ -67,16 +68,20 @@ var leaks = LeakageChecker.Check([Path.Combine(splitDir, "train.jsonl"), Path.Co
 Log("leakage: " + string.Join(", ", leaks.Pairs.Select(p => $"{Path.GetFileName(p.A)}/{Path.GetFileName(p.B)} {p.ExactOverlap} exact + {p.NearDuplicateOverlap} near")));
 
 // 4. Hard negatives for the train split: BM25 over the train contexts, ranks 3–50 (the closest two are skipped,
-//    they are often unlabelled positives), the top 3 that remain.
+//    they are often unlabelled positives), the top 3 that remain. --negatives 0 skips this (in-batch negatives only).
 string mined = Path.Combine(outDir, "train-mined.jsonl");
-var mining = HardNegativeMiner.Mine(Path.Combine(splitDir, "train.jsonl"), mined, new MiningOptions
+if (negatives > 0)
 {
-    Method = MiningMethod.Bm25,
-    RangeMin = 2,
-    RangeMax = 50,
-    NumNegatives = 3,
-});
-Log($"mine: {mining.Rows} rows, {mining.RowsWithAllNegatives} with all 3 negatives, corpus {mining.CorpusSize} passages");
+    var mining = HardNegativeMiner.Mine(Path.Combine(splitDir, "train.jsonl"), mined, new MiningOptions
+    {
+        Method = MiningMethod.Bm25,
+        RangeMin = 2,
+        RangeMax = 50,
+        NumNegatives = negatives,
+    });
+    Log($"mine: {mining.Rows} rows, {mining.RowsWithAllNegatives} with all {negatives} negatives, corpus {mining.CorpusSize} passages");
+}
+else File.Copy(Path.Combine(splitDir, "train.jsonl"), mined, overwrite: true);
 
 // 5. The model: GloVe word vectors, mean pooled (a word-vector file loads as a static encoder).
 var model = SentenceEncoder.Load(glovePath);
