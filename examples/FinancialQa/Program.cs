@@ -96,7 +96,9 @@ var plotRows = PlotSubset(testRows, plotPoints);
 WriteProjection(model, plotRows, Path.Combine(outDir, "tsne-before.svg"), "GloVe before fine-tuning: test passages by ticker");
 
 // 6. Fine-tune with MNRL: each question against its context, the other contexts of the batch and 3 BM25 negatives.
-var training = TrainingDataReader.Read(mined).ToList();
+//    Rows that got fewer than `negatives` negatives are dropped: the trainer takes the same number of negatives from
+//    every row, and with NegativesPerRow unset that is the smallest count in the data (one row with none → none at all).
+var training = TrainingDataReader.Read(mined).Where(r => r.Neg.Count >= negatives).ToList();
 string modelDir = Path.Combine(outDir, "model");
 if (Directory.Exists(modelDir)) Directory.Delete(modelDir, recursive: true);   // a fresh metrics.jsonl each run
 var options = new TrainerOptions
@@ -106,6 +108,7 @@ var options = new TrainerOptions
     LearningRate = learningRate,
     WeightDecay = 0f,              // decay would pull every word vector towards 0
     SparseUpdates = true,          // lazy AdamW: only the word rows a batch used are updated
+    NegativesPerRow = negatives,   // hard-negative columns next to (question, context)
     NoDuplicates = true,           // a context twice in one batch would be a false in-batch negative
     Seed = seed,
     Evaluator = val,               // model selection on val; test is only looked at before and after
