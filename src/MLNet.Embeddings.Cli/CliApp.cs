@@ -34,7 +34,13 @@ internal static class CliApp
     {
         try
         {
-            return Build().Parse(args).Invoke();
+            // Our own handler below prints one clear line instead of System.CommandLine's stack trace.
+            return Build().Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("cancelled");
+            return 130;
         }
         catch (Exception ex)
         {

@@ -24,6 +24,9 @@ public sealed unsafe class OrtSession : IDisposable
         Outputs = ReadInfos(api, session.DangerousGetHandle(), input: false);
         foreach (var info in Inputs.Concat(Outputs))
             _nativeNames.TryAdd(info.Name, Marshal.StringToCoTaskMemUTF8(info.Name));
+        var names = _nativeNames.Values.ToArray();
+        // Runs still in flight hold a reference on the handle; the names are freed only after the last one returns.
+        session.AfterRelease = () => { foreach (var p in names) Marshal.FreeCoTaskMem(p); };
     }
 
     /// <summary>The ONNX Runtime library this session runs on.</summary>
@@ -88,11 +91,18 @@ public sealed unsafe class OrtSession : IDisposable
 
     /// <summary>Runs the model and hands each output to <paramref name="reader"/> before ORT's buffers are released.</summary>
     internal void Run(IReadOnlyList<OrtTensor> inputs, IReadOnlyList<string> outputNames, OutputReader reader)
+        => Run(inputs, outputNames, null, reader);
+
+    /// <summary>
+    /// Runs the model; outputs with a tensor in <paramref name="outputBuffers"/> are written by ORT straight into that
+    /// tensor's (pinned) array — no copy — and are not passed to <paramref name="reader"/>.
+    /// </summary>
+    internal void Run(IReadOnlyList<OrtTensor> inputs, IReadOnlyList<string> outputNames, OrtTensor?[]? outputBuffers, OutputReader? reader)
     {
         long start = Stopwatch.GetTimestamp();
         var api = Runtime.Api;
         int nIn = inputs.Count, nOut = outputNames.Count;
-        var pins = new GCHandle[nIn];
+        var pins = new GCHandle[nIn + nOut];
         IntPtr* inNames = stackalloc IntPtr[nIn];
         IntPtr* inValues = stackalloc IntPtr[nIn];
         IntPtr* outNames = stackalloc IntPtr[nOut];
@@ -102,7 +112,7 @@ public sealed unsafe class OrtSession : IDisposable
         bool added = false;
         try
         {
-            _session.DangerousAddRef(ref added);
+            _session.DangerousAddRef(ref added); // throws ObjectDisposedException after Dispose
             for (int i = 0; i < nIn; i++)
             {
                 var t = inputs[i];
@@ -115,6 +125,18 @@ public sealed unsafe class OrtSession : IDisposable
                         (int)t.ElementType, &value), $"CreateTensorWithDataAsOrtValue({t.Name})");
                 inValues[i] = value;
             }
+            for (int o = 0; o < nOut; o++)
+            {
+                var t = outputBuffers?[o];
+                if (t is null) continue;
+                pins[nIn + o] = GCHandle.Alloc(t.Data, GCHandleType.Pinned);
+                IntPtr value;
+                fixed (long* shape = t.Shape)
+                    api.Check(api.CreateTensorWithDataAsOrtValue(Runtime.CpuMemoryInfo, (void*)pins[nIn + o].AddrOfPinnedObject(),
+                        (nuint)(t.Data.LongLength * OrtTensor.ElementSize(t.ElementType)), shape, (nuint)t.Shape.Length,
+                        (int)t.ElementType, &value), $"CreateTensorWithDataAsOrtValue({t.Name})");
+                outValues[o] = value;
+            }
             long nativeStart = Stopwatch.GetTimestamp();
             api.Check(api.Run(_session.DangerousGetHandle(), IntPtr.Zero, inNames, inValues, (nuint)nIn, outNames, (nuint)nOut, outValues), "Run");
             long nativeEnd = Stopwatch.GetTimestamp();
@@ -122,6 +144,7 @@ public sealed unsafe class OrtSession : IDisposable
             Span<long> dims = stackalloc long[8];
             for (int o = 0; o < nOut; o++)
             {
+                if (outputBuffers?[o] is not null || reader is null) continue;
                 IntPtr info; int type; nuint rank; void* data;
                 api.Check(api.GetTensorTypeAndShape(outValues[o], &info), "GetTensorTypeAndShape");
                 try
@@ -141,10 +164,8 @@ public sealed unsafe class OrtSession : IDisposable
         {
             for (int i = 0; i < nOut; i++) if (outValues[i] != IntPtr.Zero) api.ReleaseValue(outValues[i]);
             for (int i = 0; i < nIn; i++)
-            {
                 if (inValues[i] != IntPtr.Zero) api.ReleaseValue(inValues[i]);
-                if (pins[i].IsAllocated) pins[i].Free();
-            }
+            foreach (var pin in pins) if (pin.IsAllocated) pin.Free();
             if (added) _session.DangerousRelease();
             Interlocked.Add(ref _totalTicks, Stopwatch.GetTimestamp() - start);
             Interlocked.Increment(ref _runs);
@@ -166,14 +187,8 @@ public sealed unsafe class OrtSession : IDisposable
         throw new OrtException($"The model has no {(output ? "output" : "input")} named '{name}'; it has: {known}.");
     }
 
-    /// <summary>Releases the native session and the cached names.</summary>
-    public void Dispose()
-    {
-        if (_session.IsClosed) return;
-        _session.Dispose();
-        foreach (var p in _nativeNames.Values) Marshal.FreeCoTaskMem(p);
-        _nativeNames.Clear();
-    }
+    /// <summary>Releases the native session (after any run in progress returns) and the cached names.</summary>
+    public void Dispose() => _session.Dispose();
 
     static OrtHandle CreateOptions(OrtRuntime runtime, OrtSessionOptions options)
     {
@@ -205,6 +220,17 @@ public sealed unsafe class OrtSession : IDisposable
             throw new OrtException($"CUDA was requested, but the ONNX Runtime {runtime.Version} library at {runtime.LibraryPath} is a CPU-only build "
                 + $"(providers: {string.Join(", ", runtime.AvailableProviders)}). Use the Microsoft.ML.OnnxRuntime.Gpu package's library "
                 + $"(set {OrtRuntime.EnvironmentVariable}), with CUDA and cuDNN installed, or run on the CPU.");
+        try { AppendCudaProvider(runtime, so, options); }
+        catch (OrtException e)
+        {
+            throw new OrtException($"The CUDA execution provider could not be started from ONNX Runtime {runtime.Version} at {runtime.LibraryPath}: {e.OrtMessage} "
+                + "It needs the GPU build of ONNX Runtime with its provider libraries beside it (libonnxruntime_providers_shared / _cuda, "
+                + "as in the Microsoft.ML.OnnxRuntime.Gpu package), a matching CUDA and cuDNN, and a visible GPU; or run with the CPU device.", e);
+        }
+    }
+
+    static void AppendCudaProvider(OrtRuntime runtime, IntPtr so, OrtSessionOptions options)
+    {
         var api = runtime.Api;
         IntPtr cuda;
         api.Check(api.CreateCUDAProviderOptions(&cuda), "CreateCUDAProviderOptions");

@@ -33,7 +33,7 @@ public static class EncoderBench
             ("fixed128", Enumerable.Repeat(128, 128).ToArray()),
             ("mixed", mixed),
         };
-        var torch = new Dictionary<string, double>();
+        var torch = new Dictionary<string, (double, double)>();
         if (!args.Contains("--no-torch")) torch = RunTorch(threads, seconds);
         foreach (var (name, lengths) in workloads)
         {
@@ -47,21 +47,22 @@ public static class EncoderBench
                 batches.Add(new TokenBatch(ids, new int[ids.Length], starts));
             }
             model.Forward(batches[0]); model.Forward(batches[^1]);
-            int n = 0; var sw = Stopwatch.StartNew();
+            int n = 0; var sw = Stopwatch.StartNew(); double cpu0 = CpuClock.Seconds();
             do
             {
                 foreach (var b in batches) { model.Forward(b); n += b.Count; }
             } while (sw.Elapsed.TotalSeconds < seconds);
-            double ours = n / sw.Elapsed.TotalSeconds;
-            double theirs = torch.TryGetValue(name, out var t) ? t : double.NaN;
-            Console.WriteLine($"{{\"bench\":\"encoder\",\"workload\":\"{name}\",\"threads\":{threads},\"ours_sentences_per_s\":{ours:F1},\"torch_sentences_per_s\":{theirs:F1},\"ratio\":{ours / theirs:F2}}}");
+            double ours = n / sw.Elapsed.TotalSeconds, oursCpu = n / (CpuClock.Seconds() - cpu0);
+            var (theirs, theirsCpu) = torch.TryGetValue(name, out var t) ? t : (double.NaN, double.NaN);
+            Console.WriteLine($"{{\"bench\":\"encoder\",\"workload\":\"{name}\",\"threads\":{threads},\"ours_sentences_per_s\":{ours:F1},\"torch_sentences_per_s\":{theirs:F1},\"ratio\":{ours / theirs:F2},"
+                + $"\"ours_sentences_per_cpu_s\":{oursCpu:F1},\"torch_sentences_per_cpu_s\":{theirsCpu:F1},\"cpu_ratio\":{oursCpu / theirsCpu:F2}}}");
         }
         return 0;
     }
 
-    static Dictionary<string, double> RunTorch(int threads, double seconds)
+    static Dictionary<string, (double Wall, double Cpu)> RunTorch(int threads, double seconds)
     {
-        var result = new Dictionary<string, double>();
+        var result = new Dictionary<string, (double, double)>();
         string? root = AppContext.BaseDirectory;
         while (root is not null && !File.Exists(Path.Combine(root, "MLNet.Embeddings.sln"))) root = Path.GetDirectoryName(root);
         string script = Path.Combine(root ?? ".", "tools", "bench", "torch_encoder_bench.py");
@@ -77,7 +78,8 @@ public static class EncoderBench
             {
                 Console.Error.WriteLine("torch: " + line);
                 using var doc = JsonDocument.Parse(line);
-                result[doc.RootElement.GetProperty("name").GetString()!] = doc.RootElement.GetProperty("sentences_per_s").GetDouble();
+                var root2 = doc.RootElement;
+                result[root2.GetProperty("name").GetString()!] = (root2.GetProperty("sentences_per_s").GetDouble(), root2.GetProperty("sentences_per_cpu_s").GetDouble());
             }
             p.WaitForExit();
         }

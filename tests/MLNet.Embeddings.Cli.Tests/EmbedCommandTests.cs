@@ -36,6 +36,20 @@ public sealed class EmbedCommandTests : IDisposable
     string Put(string name, string content) { var p = Path.Combine(_dir, name); File.WriteAllText(p, content); return p; }
 
     [Fact]
+    public void WithoutNormalizeFlagTheFoldersNormalizeModuleApplies()
+    {
+        var model = SentenceEncoder.Load(_vectors);
+        model.Config.Normalize = true;
+        var folder = Path.Combine(_dir, "normalized-model");
+        model.Save(folder);
+        var input = Put("n.txt", "the cat sat\ndog mat\n");
+        var (code, output, error) = Run("embed", "--model", folder, "--input", input);
+        Assert.True(code == 0, error);
+        foreach (var (_, embedding) in ParseJsonl(output))
+            Assert.Equal(1.0, Math.Sqrt(embedding.Sum(x => (double)x * x)), 5);
+    }
+
+    [Fact]
     public void EmbedsTxtToStdoutInInputOrderMatchingTheLibrary()
     {
         var texts = new[] { "the cat sat on the mat", "", "dog", "cat cat cat", "unknown" };

@@ -74,6 +74,101 @@ public class EvaluationCommandTests : IDisposable
         Assert.NotEqual(0, code);
     }
 
+    /// <summary>A word-vector file (GloVe text format) the CLI loads as a mean-pooled static model.</summary>
+    private string WordVectors(string name, params (string Word, double[] Vector)[] words)
+    {
+        var path = Path.Combine(_dir, name);
+        File.WriteAllLines(path, words.Select(w => w.Word + " " + string.Join(" ", w.Vector.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))));
+        return path;
+    }
+
+    private string RetrievalData()
+    {
+        var data = Path.Combine(_dir, "test.jsonl");
+        File.WriteAllLines(data, new[]
+        {
+            """{"query": "apple", "pos": ["fruit"]}""",
+            """{"query": "car", "pos": ["vehicle"]}""",
+            """{"query": "rain", "pos": ["weather"]}""",
+        });
+        return data;
+    }
+
+    [Fact]
+    public void EvalPrintsMetricsObjectKeyedByMetricName()
+    {
+        var model = WordVectors("good.txt",
+            ("apple", new[] { 1.0, 0, 0 }), ("fruit", new[] { 0.9, 0.1, 0 }),
+            ("car", new[] { 0, 1.0, 0 }), ("vehicle", new[] { 0.1, 0.9, 0 }),
+            ("rain", new[] { 0, 0, 1.0 }), ("weather", new[] { 0, 0.1, 0.9 }));
+        var (code, stdout, stderr) = Run("eval", "--model", model, "--data", RetrievalData(), "--k", "1,3");
+        Assert.True(code == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var expectedKeys = new[] { "recall", "precision", "mrr", "ndcg", "map" }.SelectMany(m => new[] { $"{m}@1", $"{m}@3" });
+        Assert.Equal(expectedKeys, json.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(1.0, json.RootElement.GetProperty("recall@1").GetDouble());
+        Assert.Equal(1.0 / 3, json.RootElement.GetProperty("precision@3").GetDouble(), 12);
+    }
+
+    [Fact]
+    public void EvalWithBaselineWritesJsonAndMarkdown()
+    {
+        var model = WordVectors("good.txt",
+            ("apple", new[] { 1.0, 0, 0 }), ("fruit", new[] { 0.9, 0.1, 0 }),
+            ("car", new[] { 0, 1.0, 0 }), ("vehicle", new[] { 0.1, 0.9, 0 }),
+            ("rain", new[] { 0, 0, 1.0 }), ("weather", new[] { 0, 0.1, 0.9 }));
+        // The baseline puts each query next to another query's answer: recall@1 = 0.
+        var baseline = WordVectors("bad.txt",
+            ("apple", new[] { 1.0, 0, 0 }), ("vehicle", new[] { 0.9, 0.1, 0 }),
+            ("car", new[] { 0, 1.0, 0 }), ("weather", new[] { 0.1, 0.9, 0 }),
+            ("rain", new[] { 0, 0, 1.0 }), ("fruit", new[] { 0, 0.1, 0.9 }));
+        var output = Path.Combine(_dir, "report", "eval.json");
+        var (code, stdout, stderr) = Run("eval", "--model", model, "--baseline", baseline, "--data", RetrievalData(), "--output", output);
+        Assert.True(code == 0, stderr);
+        Assert.Equal("", stdout.Trim());
+        using var json = JsonDocument.Parse(File.ReadAllText(output));
+        Assert.Equal(new[] { "baseline", "model" }, json.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(0.0, json.RootElement.GetProperty("baseline").GetProperty("recall@1").GetDouble());
+        Assert.Equal(1.0, json.RootElement.GetProperty("model").GetProperty("recall@1").GetDouble());
+        Assert.Equal(20, json.RootElement.GetProperty("model").EnumerateObject().Count());
+        var md = File.ReadAllLines(Path.Combine(_dir, "report", "eval.md"));
+        Assert.Equal("| metric | baseline | model | Δ |", md[0]);
+        Assert.Contains("| recall@1 | 0.0000 | 1.0000 | +1.0000 |", md);
+    }
+
+    [Theory]
+    [InlineData("tsne")]
+    [InlineData("umap")]
+    public void PlotWritesOnePointPerRow(string method)
+    {
+        var words = new List<(string, double[])>();
+        var rows = new List<string>();
+        var rng = new Random(5);
+        string[] topics = { "tax", "sport", "food" };
+        for (int t = 0; t < 3; t++)
+            for (int i = 0; i < 12; i++)
+            {
+                var v = new double[8];
+                v[t] = 5;
+                for (int d = 0; d < 8; d++) v[d] += rng.NextDouble() * 0.5;
+                string word = $"{topics[t]}{i}";
+                words.Add((word, v));
+                rows.Add($$"""{"text": "{{word}}", "topic": "{{topics[t]}}"}""");
+            }
+        var model = WordVectors("topics.txt", words.ToArray());
+        var input = Path.Combine(_dir, "rows.jsonl");
+        File.WriteAllLines(input, rows);
+        var svg = Path.Combine(_dir, $"{method}.svg");
+        var (code, stdout, stderr) = Run("plot", "--model", model, "--input", input, "--label-column", "topic", "--method", method, "--output", svg, "--perplexity", "5");
+        Assert.True(code == 0, stderr);
+        var doc = XDocument.Parse(File.ReadAllText(svg));
+        XNamespace s = "http://www.w3.org/2000/svg";
+        Assert.Equal(36, doc.Descendants(s + "circle").Count(c => (string?)c.Attribute("class") == "point"));
+        using var json = JsonDocument.Parse(stdout);
+        Assert.Equal(3, json.RootElement.GetProperty("labels").GetInt32());
+        Assert.Equal(method, json.RootElement.GetProperty("method").GetString());
+    }
+
     [Fact]
     public void CutoffsParse()
     {

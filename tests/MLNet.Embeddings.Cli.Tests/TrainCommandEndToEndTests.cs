@@ -45,6 +45,32 @@ public class TrainCommandEndToEndTests
     }
 
     [Fact]
+    public void EvalFileAddsEvaluationLinesToTheMetricsLog()
+    {
+        string root = Root();
+        string model = Path.Combine(root, "tests", "MLNet.Embeddings.Tests", "Fixtures", "bert", "tiny-gelu");
+        string train = Path.Combine(root, "tests", "MLNet.Embeddings.Training.Tests", "Fixtures", "training", "bert-mnrl", "train.jsonl");
+        string output = Path.Combine(Path.GetTempPath(), "mlnet-train-cli", Guid.NewGuid().ToString("N"));
+        var stdout = new StringWriter(); var stderr = new StringWriter();
+        var (o, e) = (Console.Out, Console.Error);
+        Console.SetOut(stdout); Console.SetError(stderr);
+        int rc;
+        try
+        {
+            rc = CliApp.Run(new[] { "train", "--model", model, "--train", train, "--output", output, "--max-steps", "2",
+                "--batch-size", "4", "--eval", train, "--eval-steps", "1", "--checkpoint-steps", "1" });
+        }
+        finally { Console.SetOut(o); Console.SetError(e); }
+        Assert.True(rc == 0, stderr.ToString());
+        var evals = File.ReadAllLines(Path.Combine(output, "metrics.jsonl")).Where(l => l.Contains("\"eval\"")).ToList();
+        Assert.Equal(2, evals.Count);
+        using var doc = System.Text.Json.JsonDocument.Parse(evals[0]);
+        Assert.Equal(1, doc.RootElement.GetProperty("step").GetInt32());
+        Assert.True(doc.RootElement.GetProperty("eval").EnumerateObject().Any());
+        Assert.True(Directory.Exists(Path.Combine(output, "checkpoint-2")));
+    }
+
+    [Fact]
     public void ATrainingFileLackingTheLossColumnsFailsWithItsLine()
     {
         string root = Root();

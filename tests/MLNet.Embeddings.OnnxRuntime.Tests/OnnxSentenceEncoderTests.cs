@@ -39,6 +39,29 @@ public class OnnxSentenceEncoderTests
         Assert.Equal(32, encoder.Backbone.HiddenSize);
     }
 
+    [OrtFact]
+    public void Encode_through_onnx_matches_the_managed_encoder()
+    {
+        string[] texts = ["the city of new york", "a man is playing music.", "hello", "two people walk in the park while it rains"];
+        var folder = OrtTestEnvironment.Fixture("tiny-bert");
+        var managed = SentenceEncoder.Load(folder).Encode(texts, new EncodeOptions { Normalize = true });
+        var onnx = OnnxSentenceEncoder.Load(folder, Options()).Encode(texts, new EncodeOptions { Normalize = true, BatchSize = 3 });
+        Reference.Close(managed.SelectMany(v => v).ToArray(), onnx.SelectMany(v => v).ToArray(), 1e-4f);
+
+        // Our own export with pooling and normalisation inside the graph, loaded beside the same tokenizer.
+        var dir = Path.Combine(Path.GetTempPath(), "mlnet-onnx-enc-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var exported = Export.OnnxExporter.Export(folder, Path.Combine(dir, "pooled.onnx")).ModelPath;
+            var options = Options();
+            options.ModelFile = exported;
+            var pooled = OnnxSentenceEncoder.Load(folder, options);
+            Assert.IsType<OnnxPooledBackbone>(pooled.Backbone);
+            Reference.Close(managed.SelectMany(v => v).ToArray(), pooled.Encode(texts).SelectMany(v => v).ToArray(), 1e-4f);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
     [Fact]
     public void Missing_variant_lists_the_files_that_exist()
     {

@@ -95,6 +95,15 @@ public class OrtBindingTests
     }
 
     [OrtFact]
+    public void Run_after_dispose_throws_instead_of_touching_freed_memory()
+    {
+        var session = OrtSession.Open(OrtTestEnvironment.Fixture("add.onnx"), OrtTestEnvironment.Options());
+        session.Dispose();
+        session.Dispose(); // idempotent
+        Assert.Throws<ObjectDisposedException>(() => session.Run([OrtTensor.Float("a", [1f, 2f, 3f], 1, 3), OrtTensor.Float("b", [1f, 2f, 3f], 1, 3)]));
+    }
+
+    [OrtFact]
     public void Cuda_request_fails_clearly_without_a_usable_cuda()
     {
         var rt = OrtRuntime.Load(OrtTestEnvironment.LibraryPath);

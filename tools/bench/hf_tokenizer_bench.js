@@ -1,6 +1,6 @@
 // Throughput of Hugging Face tokenizers (npm @anush008/tokenizers 0.6.0 = tokenizers 0.22.2) on the texts our
 // TokenizerThroughput bench uses: STS-B test sentences (bert-base-uncased tokenizer.json) and the Chinese
-// FlagEmbedding sample's queries and positives (bert-base-chinese vocab.txt), and STS-B with the byte-level BPE test fixture.
+// FlagEmbedding sample's queries and positives (bert-base-chinese vocab.txt), and STS-B with the byte-level BPE and Unigram test fixtures.
 //   TOKENIZERS_PARALLELISM=false NODE_PATH=/work/main/.cache/npm/node_modules node tools/bench/hf_tokenizer_bench.js
 // Prints tokens/s (special tokens included) for encodeBatch (one call for all texts; single-threaded when
 // TOKENIZERS_PARALLELISM=false) and for encode awaited one text at a time (includes the N-API round trip).
@@ -30,7 +30,8 @@ async function chineseTokenizer() {
 (async () => {
   const uncased = t.Tokenizer.fromFile(path.join(shared, 'tokenizers/bert-base-uncased/tokenizer.json'));
   const sets = [['sts-b test (bert-base-uncased)', uncased, stsTexts()], ['zh sample (bert-base-chinese)', await chineseTokenizer(), zhTexts()],
-    ['sts-b test (byte-level BPE fixture)', t.Tokenizer.fromFile(path.resolve(__dirname, '../../tests/MLNet.Embeddings.Tests/Fixtures/Tokenization/bpe/tokenizer.json')), stsTexts()]];
+    ['sts-b test (byte-level BPE fixture)', t.Tokenizer.fromFile(path.resolve(__dirname, '../../tests/MLNet.Embeddings.Tests/Fixtures/Tokenization/bpe/tokenizer.json')), stsTexts()],
+    ['sts-b test (Unigram fixture)', t.Tokenizer.fromFile(path.resolve(__dirname, '../../tests/MLNet.Embeddings.Tests/Fixtures/Tokenization/unigram/tokenizer.json')), stsTexts()]];
   for (const [name, tok, texts] of sets) {
     tok.disableTruncation(); tok.disablePadding();
     let tokens = 0;

@@ -86,7 +86,8 @@ internal static class DataCommand
     private static Command Clean()
     {
         var input = Input();
-        var output = Output();
+        var output = Output(required: false);
+        output.Description = "Output JSONL file (written atomically); without it the cleaned rows go to stdout and the report to stderr.";
         var lower = new Option<bool>("--lowercase") { Description = "Lowercase every text." };
         var keepHtml = new Option<bool>("--keep-html") { Description = "Do not strip HTML tags and entities." };
         var noNfkc = new Option<bool>("--no-nfkc") { Description = "Skip Unicode NFKC normalisation." };
@@ -103,9 +104,18 @@ internal static class DataCommand
                 DropExactDuplicates = !pr.GetValue(noExact), DropNearDuplicates = !pr.GetValue(noNear),
                 NearDuplicates = new NearDuplicateOptions { Threshold = pr.GetValue(threshold) }, Progress = Progress("clean"),
             };
-            var report = DatasetCleaner.Clean(pr.GetValue(input)!, pr.GetValue(output)!, options);
-            EndProgress();
-            Print(report);
+            if (pr.GetValue(output) is { } outPath)
+            {
+                var report = DatasetCleaner.Clean(pr.GetValue(input)!, outPath, options);
+                EndProgress();
+                Print(report);
+                return 0;
+            }
+            var rep = new CleanReport();
+            options.Progress = null;
+            foreach (var row in DatasetCleaner.Clean(TrainingDataReader.Read(pr.GetValue(input)!), options, rep))
+                Console.Out.WriteLine(TrainingDataWriter.ToJson(row));
+            Console.Error.WriteLine(JsonSerializer.Serialize(rep, Json));
             return 0;
         });
         return c;

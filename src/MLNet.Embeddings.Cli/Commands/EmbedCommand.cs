@@ -23,18 +23,20 @@ internal static class EmbedCommand
         var pooling = new Option<string?>("--pooling") { Description = "Override the pooling: mean, cls, max, mean_sqrt_len_tokens, weightedmean, lasttoken." };
         var normalize = new Option<bool>("--normalize") { Description = "L2-normalise the vectors (default: the model's configuration)." };
         var shared = EncodeArguments.Create();
+        var backend = BackendArguments.Create();
         var command = new Command("embed", "Encode texts to vectors (JSONL, one line per input in input order).");
         foreach (var o in new Option[] { model, input, output, textColumn, pooling, normalize }) command.Options.Add(o);
         shared.AddTo(command);
+        backend.AddTo(command);
         command.SetAction((parseResult, cancellationToken) =>
         {
             var texts = TextInput.Read(parseResult.GetValue(input)!, parseResult.GetValue(textColumn));
-            var encoder = SentenceEncoder.Load(parseResult.GetValue(model)!);
+            var encoder = backend.Load(parseResult, parseResult.GetValue(model)!);
             if (parseResult.GetValue(pooling) is { } p)
                 encoder.Config.Pooling = ModelFolder.ParsePoolingMode(p)
                     ?? throw new ConfigurationException("--pooling", $"unknown mode '{p}'; expected mean, cls, max, mean_sqrt_len_tokens, weightedmean or lasttoken.");
             var options = shared.Read(parseResult);
-            if (parseResult.GetResult(normalize) is not null) options.Normalize = parseResult.GetValue(normalize);
+            if (parseResult.GetValue(normalize)) options.Normalize = true; // absent: the model folder decides
             string? outputPath = parseResult.GetValue(output);
             if (outputPath is null)
             {

@@ -93,7 +93,14 @@ public class OnnxBackbone : IBackbone, IDisposable
         int h = HiddenSize;
         if (batch.Count == 0) return [];
         var result = GC.AllocateUninitializedArray<float>(checked(batch.TotalTokens * h)); // every element is written below
-        Session.Run(Inputs(batch, out int width), _tokenOutputs, (_, type, shape, data) =>
+        var inputs = Inputs(batch, out int width);
+        if (batch.TotalTokens == batch.Count * width)
+        {
+            // No padding: the packed layout is the [n, t, h] tensor itself, so ORT writes straight into the result.
+            Session.Run(inputs, _tokenOutputs, [OrtTensor.Float(TokenOutput, result, batch.Count, width, h)], null);
+            return result;
+        }
+        Session.Run(inputs, _tokenOutputs, (_, type, shape, data) =>
         {
             CheckOutput(type, shape, batch.Count, width, h, TokenOutput);
             unsafe

@@ -13,11 +13,15 @@ internal sealed unsafe class OrtHandle : SafeHandle
         SetHandle(handle);
     }
 
+    /// <summary>Runs after the native release (which waits for every DangerousAddRef user), e.g. to free memory the object's users read.</summary>
+    public Action? AfterRelease { get; set; }
+
     public override bool IsInvalid => handle == IntPtr.Zero;
 
     protected override bool ReleaseHandle()
     {
         _release(handle);
+        AfterRelease?.Invoke();
         return true;
     }
 }

@@ -39,7 +39,6 @@ public sealed class TrainingDataWriter : IDisposable
         _json.Reset(_buffer);
         WriteObject(_json, example);
         _json.Flush();
-        _file.Writer.Flush();
         _file.Stream.Write(_buffer.WrittenSpan);
         _file.Stream.WriteByte((byte)'\n');
         Count++;

@@ -90,7 +90,7 @@ public sealed class SentenceEncoderTrainer
         {
             _t = t; _o = t.Options; _rows = rows; _plan = plan; _ct = ct;
             _params = t._backbone.Parameters;
-            _opt = new AdamW(_params, _o.WeightDecay, epsilon: _o.AdamEpsilon, lazySparseRows: _o.SparseUpdates);
+            _opt = new AdamW(_params, _o.WeightDecay, epsilon: _o.AdamEpsilon, lazySparseRows: _o.SparseUpdates ?? t._backbone.ModelType == "static");
             _maxLength = _o.MaxLength ?? t.Model.Config.MaxSeqLength;
             if (_o.Dropout is { } p) { t._backbone.HiddenDropout = p; t._backbone.AttentionDropout = p; }
         }

@@ -25,9 +25,10 @@ public sealed class TrainerOptions
     public float AdamEpsilon { get; set; } = 1e-8f;
     /// <summary>
     /// Update embedding tables only in the rows a step looked up (lazy Adam, much faster for large static word-vector
-    /// tables). False (default) updates every row as torch.optim.AdamW does, so runs match PyTorch.
+    /// tables). False updates every row as torch.optim.AdamW does, so runs match PyTorch. Null (default): lazy for
+    /// static word-vector models, dense for transformers.
     /// </summary>
-    public bool SparseUpdates { get; set; }
+    public bool? SparseUpdates { get; set; }
     /// <summary>Clip gradients to this global L2 norm (1.0); null or 0 disables.</summary>
     public double? MaxGradNorm { get; set; } = 1.0;
     /// <summary>Batches whose gradients are summed (and averaged) into one optimiser step (1).</summary>

@@ -19,7 +19,7 @@ namespace MLNet.Embeddings.Kernels;
 public static unsafe class Sgemm
 {
     const int MR = 6, NR = 16;
-    const int KC = 256, MC = 120, NC = 4096;
+    const int KC = 512, MC = 120, NC = 4096;
     const long ParallelFlops = 1L << 20;
 
     /// <summary>Most threads one product uses (default: processor count). 1 turns threading off.</summary>
@@ -113,7 +113,7 @@ public static unsafe class Sgemm
         public int Jc, Nc, Pc, Kc;
         public float BlockBeta;
         public float* BPack;
-        public int MBlocks, JChunks, PanelsPerChunk;
+        public int MBlocks, JChunks, PanelsPerChunk, Mc, KcBlock;
     }
 
     static void Run(ref Job job, int threads)
@@ -132,16 +132,21 @@ public static unsafe class Sgemm
             fixed (float* bp = bArr)
             {
                 job.BPack = bp;
+                // Even blocks: e.g. M = 384 → 4 × 96 rather than 3 × 120 + 24; K = 384 → 2 × 192.
+                int mBlocks = (job.M + MC - 1) / MC;
+                job.Mc = Math.Min(MC, ((job.M + mBlocks - 1) / mBlocks + MR - 1) / MR * MR);
+                int kBlocks = (job.K + KC - 1) / KC;
+                job.KcBlock = Math.Min(KC, ((job.K + kBlocks - 1) / kBlocks + 7) / 8 * 8);
                 for (int jc = 0; jc < job.N; jc += NC)
                 {
                     int nc = Math.Min(NC, job.N - jc);
                     int nPanels = (nc + NR - 1) / NR;
-                    for (int pc = 0; pc < job.K; pc += KC)
+                    for (int pc = 0; pc < job.K; pc += job.KcBlock)
                     {
-                        int kc = Math.Min(KC, job.K - pc);
+                        int kc = Math.Min(job.KcBlock, job.K - pc);
                         job.Jc = jc; job.Nc = nc; job.Pc = pc; job.Kc = kc;
                         job.BlockBeta = pc == 0 ? job.Beta : 1f;
-                        job.MBlocks = (job.M + MC - 1) / MC;
+                        job.MBlocks = (job.M + job.Mc - 1) / job.Mc;
                         if (threads <= 1)
                         {
                             PackB(ref job, 0, nPanels);
@@ -267,8 +272,8 @@ public static unsafe class Sgemm
 
     static void Compute(ref Job job, int mBlock, int jChunk)
     {
-        int i0 = mBlock * MC;
-        int mc = Math.Min(MC, job.M - i0);
+        int i0 = mBlock * job.Mc;
+        int mc = Math.Min(job.Mc, job.M - i0);
         int kc = job.Kc;
         int aSize = MC * KC;
         var aArr = t_aPack ??= new float[aSize];

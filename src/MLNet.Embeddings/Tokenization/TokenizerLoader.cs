@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MLNet.Embeddings.Tokenization.Bpe;
+using MLNet.Embeddings.Tokenization.Unigram;
 using MLNet.Embeddings.Tokenization.WordPiece;
 
 namespace MLNet.Embeddings.Tokenization;
@@ -24,8 +25,8 @@ public static class TokenizerLoader
             {
                 "WordPiece" => WordPieceTokenizer.FromTokenizerJson(json),
                 "BPE" => BpeTokenizer.FromTokenizerJson(json),
-                // Unigram (SentencePiece, XLM-R) plugs in here.
-                _ => throw new ModelFormatException(json, $"field 'model.type': '{type}' is not supported (supported: WordPiece, BPE)"),
+                "Unigram" => UnigramTokenizer.FromTokenizerJson(json),
+                _ => throw new ModelFormatException(json, $"field 'model.type': '{type}' is not supported (supported: WordPiece, BPE, Unigram)"),
             };
         }
         if (File.Exists(Path.Combine(folder, "vocab.txt")))

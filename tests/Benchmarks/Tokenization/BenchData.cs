@@ -13,12 +13,12 @@ public static class BenchData
         throw new InvalidOperationException("MLNet.Embeddings.sln not found above " + AppContext.BaseDirectory);
     }
 
-    /// <summary>The byte-level BPE tokenizer of the test fixtures (tests/MLNet.Embeddings.Tests/Fixtures/Tokenization/bpe).</summary>
-    public static string BpeFixtureFolder()
+    /// <summary>A tokenizer folder of the test fixtures (tests/MLNet.Embeddings.Tests/Fixtures/Tokenization/NAME: bpe, unigram).</summary>
+    public static string FixtureFolder(string name)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "MLNet.Embeddings.sln")))
-                return Path.Combine(dir.FullName, "tests", "MLNet.Embeddings.Tests", "Fixtures", "Tokenization", "bpe");
+                return Path.Combine(dir.FullName, "tests", "MLNet.Embeddings.Tests", "Fixtures", "Tokenization", name);
         throw new InvalidOperationException("MLNet.Embeddings.sln not found above " + AppContext.BaseDirectory);
     }
 

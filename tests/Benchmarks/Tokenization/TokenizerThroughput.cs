@@ -19,7 +19,8 @@ public static class TokenizerThroughput
         {
             ("sts-b test (bert-base-uncased)", WordPieceTokenizer.FromTokenizerJson(BenchData.Shared("tokenizers/bert-base-uncased/tokenizer.json")), BenchData.StsTexts()),
             ("zh sample (bert-base-chinese)", TokenizerLoader.Load(BenchData.Shared("tokenizers/bert-base-chinese")), BenchData.ZhTexts()),
-            ("sts-b test (byte-level BPE fixture)", TokenizerLoader.Load(BenchData.BpeFixtureFolder()), BenchData.StsTexts()),
+            ("sts-b test (byte-level BPE fixture)", TokenizerLoader.Load(BenchData.FixtureFolder("bpe")), BenchData.StsTexts()),
+            ("sts-b test (Unigram fixture)", TokenizerLoader.Load(BenchData.FixtureFolder("unigram")), BenchData.StsTexts()),
         };
         foreach (var (name, tokenizer, texts) in sets)
         {

@@ -25,6 +25,17 @@ public class DataCommandTests : IDisposable
         return p;
     }
 
+    private static (int Code, string Out) RunRaw(params string[] args)
+    {
+        var oldOut = Console.Out;
+        var oldErr = Console.Error;
+        var sw = new StringWriter();
+        Console.SetOut(sw);
+        Console.SetError(new StringWriter());
+        try { return (CliApp.Run(args), sw.ToString()); }
+        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
+    }
+
     private static (int Code, JsonElement Json) Run(params string[] args)
     {
         var oldOut = Console.Out;
@@ -95,6 +106,12 @@ public class DataCommandTests : IDisposable
         Assert.Equal(2, clean.GetProperty("rows_written").GetInt64());
         Assert.Equal(2, clean.GetProperty("dropped")[0].GetProperty("line").GetInt32());
 
+        var (rawCode, jsonl) = RunRaw("data", "clean", "--input", F("in.jsonl"));
+        Assert.Equal(0, rawCode);
+        var lines = jsonl.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.Equal("What is the total revenue?", JsonDocument.Parse(lines[0]).RootElement.GetProperty("query").GetString());
+
         File.WriteAllText(F("thes.txt"), "# synonyms\nrevenue, sales, turnover\nemployees\tstaff\n");
         (code, var aug) = Run("data", "augment", "--input", F("clean.jsonl"), "--output", F("aug.jsonl"), "--thesaurus", F("thes.txt"), "--ops", "synonym,swap");
         Assert.Equal(0, code);
@@ -115,5 +132,25 @@ public class DataCommandTests : IDisposable
         (code, _) = Run("data", "mine", "--input", F("clean.jsonl"), "--output", F("never.jsonl"), "--method", "dense");
         Assert.NotEqual(0, code);
         Assert.False(File.Exists(F("never.jsonl")));
+    }
+
+    [Fact]
+    public void DenseMiningWithWordVectorModelWritesTeacherScores()
+    {
+        var rng = new Random(5);
+        string[] words = ["apple", "banana", "cherry", "grape", "lemon", "mango", "melon", "peach", "pear", "plum"];
+        File.WriteAllLines(F("tiny.txt"), words.Select(w => w + " " + string.Join(' ', Enumerable.Range(0, 6).Select(_ => (rng.NextDouble() - 0.5).ToString("F3", System.Globalization.CultureInfo.InvariantCulture)))));
+        string S(int n) => string.Join(' ', Enumerable.Range(0, n).Select(_ => words[rng.Next(words.Length)]));
+        File.WriteAllLines(F("rows.jsonl"), Enumerable.Range(0, 30).Select(_ => $"{{\"query\":\"{S(2)}\",\"pos\":[\"{S(4)}\"]}}"));
+        var (code, summary) = Run("data", "mine", "--input", F("rows.jsonl"), "--output", F("dense.jsonl"), "--method", "dense",
+            "--model", F("tiny.txt"), "--negatives", "2", "--teacher-scores");
+        Assert.Equal(0, code);
+        Assert.Equal("dense", summary.GetProperty("method").GetString());
+        foreach (var line in File.ReadLines(F("dense.jsonl")))
+        {
+            var r = JsonDocument.Parse(line).RootElement;
+            Assert.Equal(r.GetProperty("neg").GetArrayLength(), r.GetProperty("neg_scores").GetArrayLength());
+            Assert.Equal(1, r.GetProperty("pos_scores").GetArrayLength());
+        }
     }
 }

@@ -61,6 +61,7 @@ public class SgemmTests
     [InlineData(121, 17, 300)]
     [InlineData(384, 384, 384)]
     [InlineData(3, 4100, 20)]
+    [InlineData(37, 29, 1100)]
     public void MatchesNaiveForAllTranspositions(int m, int n, int k)
     {
         foreach (var ta in new[] { false, true })
@@ -81,6 +82,7 @@ public class SgemmTests
     [Theory]
     [InlineData(7, 13, 5)]
     [InlineData(130, 40, 270)]
+    [InlineData(13, 20, 1030)]
     public void PortableKernelMatchesNaive(int m, int n, int k)
     {
         Check(false, true, m, n, k, 1f, 0f, 0, portable: true);

@@ -77,7 +77,8 @@ public sealed class TokenizerLoaderTests : IDisposable
     }
 
     [Theory]
-    [InlineData("{\"model\": {\"type\": \"Unigram\", \"vocab\": []}}", "model.type")]
+    [InlineData("{\"model\": {\"type\": \"WordLevel\", \"vocab\": {}}}", "model.type")]
+    [InlineData("{\"model\": {\"type\": \"Unigram\", \"vocab\": [[\"a\", 0.0]], \"unk_id\": 5}}", "model.unk_id")]
     [InlineData("{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": [\"a b\"]}}", "model.merges[0]")]
     [InlineData("{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": []}, \"pre_tokenizer\": {\"type\": \"Whitespace\"}}", "pre_tokenizer.type")]
     [InlineData("{\"model\": {\"type\": \"WordPiece\"}}", "model.vocab")]

@@ -286,3 +286,30 @@ public class TrainerTests
         Assert.True(first > noDropout, $"{first} vs {noDropout}");
     }
 }
+
+public class StaticTrainingTests
+{
+    [Fact]
+    public void StaticWordVectorsTrainLazilyAndLearnTheTask()
+    {
+        const int vocab = 256, dim = 8;
+        var rng = new Random(2);
+        var table = Enumerable.Range(0, vocab * dim).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        var backbone = new Backbones.Static.StaticEmbeddingBackbone(table, dim);
+        var model = new SentenceEncoder(new FakeTokenizer(vocab), backbone, new SentenceEncoderConfig { MaxSeqLength = 16 });
+        var train = Synthetic.Pairs(400, 20, 11);
+        var used = new HashSet<int>(train.SelectMany(r => new[] { r.Query, r.Pos[0] }).SelectMany(t => model.Tokenizer.Encode(t).Ids));
+        var before = backbone.Embedding.Value.ToArray();
+        var ev = new RecallEvaluator(Synthetic.Pairs(60, 20, 12).GroupBy(r => r.Pos[0]).Select(g => g.First()).ToList());
+        double r0 = ev.Evaluate(model)["recall@1"];
+        var o = new TrainerOptions { Pooling = new MeanPooling(), Epochs = 3, BatchSize = 16, LearningRate = 0.05f, SaveModel = false };
+        new SentenceEncoderTrainer(model, new MultipleNegativesRankingLoss(), o).Fit(train);
+        double r1 = ev.Evaluate(model)["recall@1"];
+        Assert.True(r1 > r0 + 0.3, $"recall@1 {r0} → {r1}");
+        // lazy updates (the default for static models): rows no text uses keep their values, despite weight decay
+        for (int row = 0; row < vocab; row++)
+            if (!used.Contains(row))
+                Assert.Equal(before.AsSpan(row * dim, dim).ToArray(), backbone.Embedding.Value.AsSpan(row * dim, dim).ToArray());
+        Assert.Contains(used, row => backbone.Embedding.Value[row * dim] != before[row * dim]);
+    }
+}

@@ -31,18 +31,20 @@ public sealed class Bm25Index
         var df = new List<int>();
         var counts = new Dictionary<int, int>();
         long total = 0;
+        var lookup = _vocab.GetAlternateLookup<ReadOnlySpan<char>>();
         for (int d = 0; d < n; d++)
         {
             if ((d & 1023) == 0) cancellationToken.ThrowIfCancellationRequested();
             counts.Clear();
-            var terms = Analyzer.Analyze(documents[d]);
-            foreach (var t in terms)
+            int length = 0;
+            Analyzer.ForEachTerm(documents[d], t =>
             {
-                if (!_vocab.TryGetValue(t, out int id)) { id = _vocab.Count; _vocab[t] = id; df.Add(0); }
+                if (!lookup.TryGetValue(t, out int id)) { id = _vocab.Count; lookup[t] = id; df.Add(0); }
                 counts[id] = counts.GetValueOrDefault(id) + 1;
-            }
-            _docLength[d] = terms.Count;
-            total += terms.Count;
+                length++;
+            });
+            _docLength[d] = length;
+            total += length;
             docTerms[d] = new int[counts.Count];
             docTf[d] = new int[counts.Count];
             int k = 0;
@@ -92,7 +94,7 @@ public sealed class Bm25Index
     public float[] ScoreAll(string query)
     {
         var acc = new float[Count];
-        Accumulate(Analyzer.Analyze(query), acc, null);
+        Accumulate(query, acc, null);
         return acc;
     }
 
@@ -133,7 +135,7 @@ public sealed class Bm25Index
     {
         var acc = buffer.Scores;
         buffer.Touched.Clear();
-        Accumulate(Analyzer.Analyze(query), acc, buffer.Touched);
+        Accumulate(query, acc, buffer.Touched);
         var heap = buffer.Heap;
         heap.Reset(heap.K);
         foreach (int d in buffer.Touched)
@@ -144,12 +146,14 @@ public sealed class Bm25Index
         return heap.Sorted();
     }
 
-    private void Accumulate(List<string> queryTerms, float[] acc, List<int>? touched)
+    private void Accumulate(string query, float[] acc, List<int>? touched)
     {
+        var ids = new List<int>();
+        var lookup = _vocab.GetAlternateLookup<ReadOnlySpan<char>>();
+        Analyzer.ForEachTerm(query, t => { if (lookup.TryGetValue(t, out int id)) ids.Add(id); });
         float k1p1 = Options.K1 + 1;
-        foreach (var t in queryTerms)
+        foreach (var id in ids)
         {
-            if (!_vocab.TryGetValue(t, out int id)) continue;
             float idf = _idf[id];
             for (int p = _offsets[id], end = _offsets[id + 1]; p < end; p++)
             {

@@ -287,7 +287,8 @@ public static class HardNegativeMiner
                 outRow.Extra ??= new Dictionary<string, JsonElement>(StringComparer.Ordinal);
                 outRow.Extra["neg_meta"] = JsonSerializer.SerializeToElement(meta);
             }
-            if (!_o.TeacherScores && !_o.KeepExistingNegatives) outRow.NegScores = null;
+            // without teacher scores, old neg_scores only stay valid when no negative was added
+            if (!_o.TeacherScores && (!_o.KeepExistingNegatives || picked.Count > 0)) outRow.NegScores = null;
             lock (_lock)
             {
                 _summary.Rows++;

@@ -30,8 +30,19 @@ public sealed class TextAnalyzer
     public List<string> Analyze(string text)
     {
         var terms = new List<string>();
+        ForEachTerm(text, t => terms.Add(t.ToString()));
+        return terms;
+    }
+
+    /// <summary>Receives one term as a span (valid only during the call).</summary>
+    internal delegate void TermHandler(ReadOnlySpan<char> term);
+
+    /// <summary>Calls <paramref name="handler"/> for every term, in order, without allocating a string per term.</summary>
+    internal void ForEachTerm(string text, TermHandler handler)
+    {
         var s = text.IsNormalized(NormalizationForm.FormKC) ? text : text.Normalize(NormalizationForm.FormKC);
         s = s.ToLower(CultureInfo.InvariantCulture);
+        var stop = EnglishStopWordLookup;
         int i = 0;
         while (i < s.Length)
         {
@@ -41,20 +52,22 @@ public sealed class TextAnalyzer
                 int start = i;
                 while (i < s.Length && IsCjk(s[i])) i++;
                 int len = i - start;
-                if (len == 1) terms.Add(s.Substring(start, 1));
-                else for (int j = start; j + 1 < i; j++) terms.Add(s.Substring(j, 2));
+                if (len == 1) handler(s.AsSpan(start, 1));
+                else for (int j = start; j + 1 < i; j++) handler(s.AsSpan(j, 2));
             }
             else if (char.IsLetterOrDigit(c) || char.IsSurrogate(c) || IsMark(c))
             {
                 int start = i;
                 while (i < s.Length && !IsCjk(s[i]) && (char.IsLetterOrDigit(s[i]) || char.IsSurrogate(s[i]) || IsMark(s[i]))) i++;
-                var w = s.Substring(start, i - start);
-                if (!RemoveStopWords || !EnglishStopWords.Contains(w)) terms.Add(w);
+                var w = s.AsSpan(start, i - start);
+                if (!RemoveStopWords || !stop.Contains(w)) handler(w);
             }
             else i++;
         }
-        return terms;
     }
+
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> EnglishStopWordLookup =
+        ((HashSet<string>)EnglishStopWords).GetAlternateLookup<ReadOnlySpan<char>>();
 
     private static bool IsMark(char c) => CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark;
 

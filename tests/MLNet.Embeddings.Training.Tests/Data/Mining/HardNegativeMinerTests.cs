@@ -148,3 +148,25 @@ public class HardNegativeMinerTests
         Assert.False(File.Exists(output));
     }
 }
+
+public class HardNegativeMinerKeepTests
+{
+    [Fact]
+    public void KeepingExistingNegativesAppendsWithoutRepeatsAndOutputReadsBack()
+    {
+        using var d = new TempDir();
+        var input = d.File("in.jsonl", string.Join("\n",
+            "{\"query\":\"apple price\",\"pos\":[\"apple price rose\"],\"neg\":[\"banana price fell\"],\"neg_scores\":[0.3]}",
+            "{\"query\":\"banana price\",\"pos\":[\"banana price fell\"]}",
+            "{\"query\":\"cherry price\",\"pos\":[\"cherry price flat\"]}",
+            "{\"query\":\"grape price\",\"pos\":[\"grape price up\"]}"));
+        var output = d.File("out.jsonl");
+        HardNegativeMiner.Mine(input, output, new MiningOptions { KeepExistingNegatives = true, NumNegatives = 2 }, (SentenceEncoder?)null);
+        var rows = TrainingDataReader.Read(output).ToList();   // would throw if neg_scores no longer matched neg
+        Assert.Equal("banana price fell", rows[0].Neg[0]);
+        Assert.Equal(3, rows[0].Neg.Count);
+        Assert.Equal(rows[0].Neg.Count, rows[0].Neg.Distinct().Count());
+        Assert.Null(rows[0].NegScores);
+        Assert.Equal("given", rows[0].Extra!["neg_meta"][0].GetProperty("method").GetString());
+    }
+}

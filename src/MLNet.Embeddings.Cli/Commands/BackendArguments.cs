@@ -1,0 +1,58 @@
+using System.CommandLine;
+using MLNet.Embeddings.OnnxRuntime;
+
+namespace MLNet.Embeddings.Cli.Commands;
+
+/// <summary>
+/// <c>--backend managed|onnx</c>, <c>--onnx FILE</c>, <c>--device cpu|cuda</c>, <c>--threads N</c> for commands that load an encoder.
+/// With <c>--backend onnx</c> a model folder's <c>onnx/model.onnx</c> is used unless <c>--onnx</c> names another file
+/// (a name inside onnx/, or a path).
+/// </summary>
+internal sealed class BackendArguments
+{
+    public required Option<string> Backend { get; init; }
+    public required Option<string?> OnnxFile { get; init; }
+    public required Option<string> Device { get; init; }
+    public required Option<int> Threads { get; init; }
+
+    public static BackendArguments Create() => new()
+    {
+        Backend = new Option<string>("--backend") { Description = "managed (our C# kernels) or onnx (ONNX Runtime).", DefaultValueFactory = _ => "managed" },
+        OnnxFile = new Option<string?>("--onnx") { Description = "With --backend onnx: the ONNX file (a name in the model's onnx/ folder, or a path); default onnx/model.onnx." },
+        Device = new Option<string>("--device") { Description = "With --backend onnx: cpu or cuda (needs a GPU build of ONNX Runtime).", DefaultValueFactory = _ => "cpu" },
+        Threads = new Option<int>("--threads") { Description = "With --backend onnx: ORT intra-op threads (0 = ORT's default)." },
+    };
+
+    public void AddTo(Command command)
+    {
+        foreach (var o in new Option[] { Backend, OnnxFile, Device, Threads }) command.Options.Add(o);
+    }
+
+    /// <summary>Loads the encoder for <paramref name="model"/> with the chosen backend.</summary>
+    public SentenceEncoder Load(ParseResult parse, string model)
+    {
+        string backend = (parse.GetValue(Backend) ?? "managed").ToLowerInvariant();
+        string device = (parse.GetValue(Device) ?? "cpu").ToLowerInvariant();
+        if (device is not ("cpu" or "cuda")) throw new ConfigurationException("--device", $"expected cpu or cuda, found '{device}'.");
+        switch (backend)
+        {
+            case "managed":
+                if (device == "cuda") throw new ConfigurationException("--device", "cuda needs --backend onnx (the managed backend runs on the CPU).");
+                if (parse.GetValue(OnnxFile) is not null) throw new ConfigurationException("--onnx", "only applies with --backend onnx.");
+                return SentenceEncoder.Load(model);
+            case "onnx":
+                var options = new OnnxOptions
+                {
+                    Device = device == "cuda" ? OrtDevice.Cuda : OrtDevice.Cpu,
+                    IntraOpThreads = Math.Max(0, parse.GetValue(Threads)),
+                };
+                var file = parse.GetValue(OnnxFile);
+                if (file is null) return OnnxSentenceEncoder.Load(model, options);
+                if (File.Exists(file) && !Directory.Exists(model)) return OnnxSentenceEncoder.Load(file, options);
+                options.ModelFile = File.Exists(file) ? Path.GetFullPath(file) : file;
+                return OnnxSentenceEncoder.Load(model, options);
+            default:
+                throw new ConfigurationException("--backend", $"expected managed or onnx, found '{backend}'.");
+        }
+    }
+}
