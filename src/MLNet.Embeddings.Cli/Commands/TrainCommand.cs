@@ -41,11 +41,10 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --output." };
         var maxLength = new Option<int?>("--max-length") { Description = "Token cap per text (default: the model's max_seq_length)." };
         var negatives = new Option<int?>("--negatives") { Description = "Hard negatives per row (mnrl and others taking them); rows with fewer are skipped. Default: as many as every row has." };
-        var sparse = new Option<bool>("--sparse") { Description = "Update only the embedding rows a step used (lazy AdamW; fast for static word-vector tables)." };
         var dims = new Option<string?>("--matryoshka-dims") { Description = "Wrap the loss in Matryoshka at these dimensions, e.g. 384,256,128,64." };
 
         var command = new Command("train", "Fine-tune an embedding model (sentence-transformers losses, AdamW, checkpoints).");
-        foreach (var o in new Option[] { model, train, output, loss, epochs, maxSteps, batch, mini, lr, warmup, wd, scale, margin, dropout, seed, noShuffle, eval, evalSteps, ckptSteps, resume, maxLength, dims, negatives, sparse })
+        foreach (var o in new Option[] { model, train, output, loss, epochs, maxSteps, batch, mini, lr, warmup, wd, scale, margin, dropout, seed, noShuffle, eval, evalSteps, ckptSteps, resume, maxLength, dims, negatives })
             command.Options.Add(o);
         command.SetAction(r =>
         {
@@ -63,7 +62,6 @@ internal static class TrainCommand
             opts.CheckpointSteps = r.GetValue(ckptSteps);
             opts.MaxLength = r.GetValue(maxLength);
             opts.NegativesPerRow = r.GetValue(negatives);
-            opts.SparseUpdates = r.GetValue(sparse);
             if (r.GetValue(eval) is { } evalPath) opts.Evaluator = EvaluatorFactory.FromFile(evalPath);
             int lastStep = 0; float lastLoss = float.NaN;
             opts.Progress = new StderrProgress(p => { lastStep = p.Step; lastLoss = p.Loss; });
