@@ -88,4 +88,33 @@ public class TrainCommandEndToEndTests
         Assert.Contains("pairs.jsonl:1", stderr.ToString());
         Assert.Contains("neg", stderr.ToString());
     }
+
+    [Fact]
+    public void NegativesOptionSkipsRowsWithTooFewNegatives()
+    {
+        string root = Root();
+        string model = Path.Combine(root, "tests", "MLNet.Embeddings.Tests", "Fixtures", "bert", "tiny-gelu");
+        string dir = Path.Combine(Path.GetTempPath(), "mlnet-train-cli", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        string file = Path.Combine(dir, "mined.jsonl");
+        File.WriteAllLines(file, new[]
+        {
+            "{\"query\": \"left center play\", \"pos\": [\"his your series air\"], \"neg\": [\"king father she\"]}",
+            "{\"query\": \"woman knew due world\", \"pos\": [\"between end white point\"], \"neg\": []}",
+            "{\"query\": \"late was major\", \"pos\": [\"king father she within death\"], \"neg\": [\"his your series\"]}",
+        });
+        var stdout = new StringWriter(); var stderr = new StringWriter();
+        var (o, e) = (Console.Out, Console.Error);
+        Console.SetOut(stdout); Console.SetError(stderr);
+        int rc;
+        try
+        {
+            rc = CliApp.Run(new[] { "train", "--model", model, "--train", file, "--output", Path.Combine(dir, "out"),
+                "--loss", "mnrl", "--negatives", "1", "--max-steps", "1", "--batch-size", "4" });
+        }
+        finally { Console.SetOut(o); Console.SetError(e); }
+        Assert.True(rc == 0, stderr.ToString());
+        Assert.Contains("skipping 1 of 3 rows with fewer than 1 negatives", stderr.ToString());
+        Assert.Contains("\"steps\":1", stdout.ToString());
+    }
 }

@@ -40,10 +40,11 @@ internal static class TrainCommand
         var ckptSteps = new Option<int?>("--checkpoint-steps") { Description = "Write a checkpoint every N steps (keeps the last 2)." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --output." };
         var maxLength = new Option<int?>("--max-length") { Description = "Token cap per text (default: the model's max_seq_length)." };
+        var negatives = new Option<int?>("--negatives") { Description = "Hard negatives per row (mnrl and others taking them); rows with fewer are skipped. Default: as many as every row has." };
         var dims = new Option<string?>("--matryoshka-dims") { Description = "Wrap the loss in Matryoshka at these dimensions, e.g. 384,256,128,64." };
 
         var command = new Command("train", "Fine-tune an embedding model (sentence-transformers losses, AdamW, checkpoints).");
-        foreach (var o in new Option[] { model, train, output, loss, epochs, maxSteps, batch, mini, lr, warmup, wd, scale, margin, dropout, seed, noShuffle, eval, evalSteps, ckptSteps, resume, maxLength, dims })
+        foreach (var o in new Option[] { model, train, output, loss, epochs, maxSteps, batch, mini, lr, warmup, wd, scale, margin, dropout, seed, noShuffle, eval, evalSteps, ckptSteps, resume, maxLength, dims, negatives })
             command.Options.Add(o);
         command.SetAction(r =>
         {
@@ -60,6 +61,7 @@ internal static class TrainCommand
             opts.EvalSteps = r.GetValue(evalSteps);
             opts.CheckpointSteps = r.GetValue(ckptSteps);
             opts.MaxLength = r.GetValue(maxLength);
+            opts.NegativesPerRow = r.GetValue(negatives);
             if (r.GetValue(eval) is { } evalPath) opts.Evaluator = EvaluatorFactory.FromFile(evalPath);
             int lastStep = 0; float lastLoss = float.NaN;
             opts.Progress = new StderrProgress(p => { lastStep = p.Step; lastLoss = p.Loss; });
@@ -73,7 +75,14 @@ internal static class TrainCommand
             try
             {
                 var trainer = new SentenceEncoderTrainer(encoder, lossObj, opts);
-                trainer.Fit(trainPath, cts.Token);
+                if (opts.NegativesPerRow is { } want)
+                {
+                    var rows = TrainingDataReader.Read(trainPath).ToList();
+                    var kept = rows.Where(x => x.Neg.Count >= want).ToList();
+                    if (kept.Count < rows.Count) Console.Error.WriteLine($"train: skipping {rows.Count - kept.Count} of {rows.Count} rows with fewer than {want} negatives");
+                    trainer.Fit(kept, cts.Token);
+                }
+                else trainer.Fit(trainPath, cts.Token);
             }
             finally { Console.CancelKeyPress -= onCancel; }
             Console.WriteLine(JsonSerializer.Serialize(new { output = opts.OutputDirectory, loss = lossObj.Name, steps = lastStep, final_loss = lastLoss }));
