@@ -10,31 +10,21 @@ namespace MLNet.Embeddings.Training.Evaluation;
 /// </summary>
 public sealed class BinaryClassificationEvaluator : IEmbeddingEvaluator
 {
-    private readonly string[] _sentences1, _sentences2;
-    private readonly int[] _labels;
+    private readonly SentencePairs<int> _pairs;
 
     /// <summary>Creates the evaluator from equally long lists of pairs and 0/1 labels.</summary>
     public BinaryClassificationEvaluator(IReadOnlyList<string> sentences1, IReadOnlyList<string> sentences2, IReadOnlyList<int> labels, string name = "pair-classification")
     {
-        if (sentences1.Count != sentences2.Count || sentences1.Count != labels.Count)
-            throw new ArgumentException($"Expected equally long inputs; found {sentences1.Count}, {sentences2.Count} and {labels.Count}.");
-        if (sentences1.Count < 2) throw new ArgumentException("Expected at least two labelled pairs.", nameof(sentences1));
+        _pairs = new SentencePairs<int>(sentences1, sentences2, labels, "labelled");
         for (int i = 0; i < labels.Count; i++)
             if (labels[i] is not (0 or 1)) throw new ArgumentException($"Label {i} is {labels[i]}; expected 0 or 1.", nameof(labels));
-        _sentences1 = sentences1.ToArray(); _sentences2 = sentences2.ToArray(); _labels = labels.ToArray();
         Name = name;
     }
 
     /// <summary>Builds the evaluator from rows with a <see cref="TrainingExample.Label"/>: (query, first positive, label).</summary>
     public static BinaryClassificationEvaluator FromExamples(IEnumerable<TrainingExample> rows, string name = "pair-classification")
     {
-        var s1 = new List<string>(); var s2 = new List<string>(); var labels = new List<int>();
-        foreach (var row in rows)
-        {
-            if (row.Label is null || row.Pos.Count == 0)
-                throw new ArgumentException($"Row at line {row.Line} needs sentence1, sentence2 and label for pair classification.", nameof(rows));
-            s1.Add(row.Query); s2.Add(row.Pos[0]); labels.Add(row.Label.Value);
-        }
+        var (s1, s2, labels) = SentencePairs<int>.FromExamples(rows, row => row.Label, "label for pair classification");
         return new BinaryClassificationEvaluator(s1, s2, labels, name);
     }
 
@@ -43,7 +33,7 @@ public sealed class BinaryClassificationEvaluator : IEmbeddingEvaluator
     /// <inheritdoc/>
     public string PrimaryMetric => "ap";
     /// <summary>Number of pairs.</summary>
-    public int Count => _labels.Length;
+    public int Count => _pairs.Values.Length;
 
     /// <inheritdoc/>
     public IReadOnlyDictionary<string, double> Evaluate(SentenceEncoder model, CancellationToken cancellationToken = default)
@@ -52,11 +42,10 @@ public sealed class BinaryClassificationEvaluator : IEmbeddingEvaluator
     /// <summary>Evaluates with an embedding function (each distinct text is embedded once).</summary>
     public IReadOnlyDictionary<string, double> Evaluate(Func<IReadOnlyList<string>, float[][]> embed, CancellationToken cancellationToken = default)
     {
-        var all = EmbeddingHelpers.EmbedDistinct(embed, _sentences1.Concat(_sentences2).ToArray());
-        cancellationToken.ThrowIfCancellationRequested();
-        var cos = EmbeddingHelpers.PairCosines(all[.._sentences1.Length], all[_sentences1.Length..]);
-        var (accuracy, accThreshold) = PairClassificationMetrics.BestAccuracy(cos, _labels);
-        var (f1, precision, recall, f1Threshold) = PairClassificationMetrics.BestF1(cos, _labels);
+        var cos = _pairs.Cosines(embed, cancellationToken);
+        var labels = _pairs.Values;
+        var (accuracy, accThreshold) = PairClassificationMetrics.BestAccuracy(cos, labels);
+        var (f1, precision, recall, f1Threshold) = PairClassificationMetrics.BestF1(cos, labels);
         return new Dictionary<string, double>
         {
             ["accuracy"] = accuracy,
@@ -65,7 +54,7 @@ public sealed class BinaryClassificationEvaluator : IEmbeddingEvaluator
             ["f1_threshold"] = f1Threshold,
             ["precision"] = precision,
             ["recall"] = recall,
-            ["ap"] = PairClassificationMetrics.AveragePrecision(cos, _labels),
+            ["ap"] = PairClassificationMetrics.AveragePrecision(cos, labels),
         };
     }
 }

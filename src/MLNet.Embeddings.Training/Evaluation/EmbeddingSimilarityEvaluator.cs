@@ -9,29 +9,19 @@ namespace MLNet.Embeddings.Training.Evaluation;
 /// </summary>
 public sealed class EmbeddingSimilarityEvaluator : IEmbeddingEvaluator
 {
-    private readonly string[] _sentences1, _sentences2;
-    private readonly double[] _scores;
+    private readonly SentencePairs<double> _pairs;
 
     /// <summary>Creates the evaluator from equally long lists of pairs and gold scores (any scale).</summary>
     public EmbeddingSimilarityEvaluator(IReadOnlyList<string> sentences1, IReadOnlyList<string> sentences2, IReadOnlyList<double> scores, string name = "sts")
     {
-        if (sentences1.Count != sentences2.Count || sentences1.Count != scores.Count)
-            throw new ArgumentException($"Expected equally long inputs; found {sentences1.Count}, {sentences2.Count} and {scores.Count}.");
-        if (sentences1.Count < 2) throw new ArgumentException("Expected at least two scored pairs.", nameof(sentences1));
-        _sentences1 = sentences1.ToArray(); _sentences2 = sentences2.ToArray(); _scores = scores.ToArray();
+        _pairs = new SentencePairs<double>(sentences1, sentences2, scores, "scored");
         Name = name;
     }
 
     /// <summary>Builds the evaluator from rows with a <see cref="TrainingExample.Score"/>: (query, first positive, score).</summary>
     public static EmbeddingSimilarityEvaluator FromExamples(IEnumerable<TrainingExample> rows, string name = "sts")
     {
-        var s1 = new List<string>(); var s2 = new List<string>(); var scores = new List<double>();
-        foreach (var row in rows)
-        {
-            if (row.Score is null || row.Pos.Count == 0)
-                throw new ArgumentException($"Row at line {row.Line} needs sentence1, sentence2 and score for similarity evaluation.", nameof(rows));
-            s1.Add(row.Query); s2.Add(row.Pos[0]); scores.Add(row.Score.Value);
-        }
+        var (s1, s2, scores) = SentencePairs<double>.FromExamples(rows, row => row.Score, "score for similarity evaluation");
         return new EmbeddingSimilarityEvaluator(s1, s2, scores, name);
     }
 
@@ -40,7 +30,7 @@ public sealed class EmbeddingSimilarityEvaluator : IEmbeddingEvaluator
     /// <inheritdoc/>
     public string PrimaryMetric => "spearman";
     /// <summary>Number of pairs.</summary>
-    public int Count => _scores.Length;
+    public int Count => _pairs.Values.Length;
 
     /// <inheritdoc/>
     public IReadOnlyDictionary<string, double> Evaluate(SentenceEncoder model, CancellationToken cancellationToken = default)
@@ -49,13 +39,11 @@ public sealed class EmbeddingSimilarityEvaluator : IEmbeddingEvaluator
     /// <summary>Evaluates with an embedding function (each distinct text is embedded once).</summary>
     public IReadOnlyDictionary<string, double> Evaluate(Func<IReadOnlyList<string>, float[][]> embed, CancellationToken cancellationToken = default)
     {
-        var all = EmbeddingHelpers.EmbedDistinct(embed, _sentences1.Concat(_sentences2).ToArray());
-        cancellationToken.ThrowIfCancellationRequested();
-        var cos = EmbeddingHelpers.PairCosines(all[.._sentences1.Length], all[_sentences1.Length..]);
+        var cos = _pairs.Cosines(embed, cancellationToken);
         return new Dictionary<string, double>
         {
-            ["pearson"] = CorrelationMetrics.Pearson(cos, _scores),
-            ["spearman"] = CorrelationMetrics.Spearman(cos, _scores),
+            ["pearson"] = CorrelationMetrics.Pearson(cos, _pairs.Values),
+            ["spearman"] = CorrelationMetrics.Spearman(cos, _pairs.Values),
         };
     }
 }

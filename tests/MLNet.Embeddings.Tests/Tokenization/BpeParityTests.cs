@@ -1,5 +1,3 @@
-using System.Text.Json;
-using MLNet.Embeddings.Tokenization;
 using MLNet.Embeddings.Tokenization.Bpe;
 
 namespace MLNet.Embeddings.Tests.Tokenization;
@@ -7,73 +5,6 @@ namespace MLNet.Embeddings.Tests.Tokenization;
 /// <summary>
 /// Byte-level BPE (RoBERTa layout) against Hugging Face tokenizers 0.22.2 on 587 texts. The tokenizer was trained
 /// by HF on STS-B train sentences; fixture and tokenizer from tools/fixtures/make_bpe_fixture.js.
+/// The tests are in <see cref="HfParityTests{TTokenizer}"/>.
 /// </summary>
-public class BpeParityTests
-{
-    private static readonly string TokenizerPath = TestPaths.Fixture("Tokenization/bpe/tokenizer.json");
-
-    private static IEnumerable<(string Text, int[] Ids, int[][] Offsets)> Cases()
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllText(TestPaths.Fixture("Tokenization/bpe_parity.json")));
-        var list = new List<(string, int[], int[][])>();
-        foreach (var c in doc.RootElement.GetProperty("cases").EnumerateArray())
-            list.Add((c.GetProperty("text").GetString()!,
-                c.GetProperty("ids").EnumerateArray().Select(e => e.GetInt32()).ToArray(),
-                c.GetProperty("offsets").EnumerateArray().Select(o => o.EnumerateArray().Select(e => e.GetInt32()).ToArray()).ToArray()));
-        return list;
-    }
-
-    [Fact]
-    public void IdsMatchHuggingFace()
-    {
-        var tok = BpeTokenizer.FromTokenizerJson(TokenizerPath);
-        var failures = new List<string>();
-        int n = 0;
-        foreach (var (text, ids, _) in Cases())
-        {
-            n++;
-            var r = tok.Encode(text, int.MaxValue);
-            if (!r.Ids.SequenceEqual(ids))
-                failures.Add($"{JsonSerializer.Serialize(text.Length > 100 ? text[..100] : text)}\n  expected {string.Join(",", ids.Take(40))}\n  actual   {string.Join(",", r.Ids.Take(40))}");
-        }
-        Assert.True(n >= 500);
-        Assert.True(failures.Count == 0, $"{failures.Count} of {n} differ:\n" + string.Join("\n", failures.Take(6)));
-    }
-
-    [Fact]
-    public void OffsetsMatchHuggingFace()
-    {
-        var tok = BpeTokenizer.FromTokenizerJson(TokenizerPath);
-        var failures = new List<string>();
-        foreach (var (text, ids, offsets) in Cases())
-        {
-            var r = tok.Encode(text, int.MaxValue);
-            if (!r.Ids.SequenceEqual(ids)) continue; // reported by IdsMatchHuggingFace
-            if (!r.Offsets.SelectMany(o => new[] { o.Start, o.End }).SequenceEqual(offsets.SelectMany(o => o)))
-                failures.Add($"{JsonSerializer.Serialize(text.Length > 100 ? text[..100] : text)}\n  expected {string.Join(" ", offsets.Take(30).Select(o => $"{o[0]}-{o[1]}"))}\n  actual   {string.Join(" ", r.Offsets.Take(30).Select(o => $"{o.Start}-{o.End}"))}");
-        }
-        Assert.True(failures.Count == 0, $"{failures.Count} differ:\n" + string.Join("\n", failures.Take(6)));
-    }
-
-    [Fact]
-    public void LoaderDispatchesOnModelTypeAndSaveRoundTrips()
-    {
-        string dir = Path.Combine(Path.GetTempPath(), "mlnet-bpe-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            Directory.CreateDirectory(dir);
-            File.Copy(TokenizerPath, Path.Combine(dir, "tokenizer.json"));
-            var tok = Assert.IsType<BpeTokenizer>(TokenizerLoader.Load(dir));
-            var r = tok.Encode("Hello world, it's a <mask> test", maxLength: 6);
-            Assert.Equal(6, r.Length);
-            Assert.Equal(0, r.Ids[0]);          // <s>
-            Assert.Equal(2, r.Ids[^1]);         // </s>
-            Assert.Equal(1, tok.PadId);         // <pad>
-            string saved = Path.Combine(dir, "saved");
-            tok.Save(saved);
-            var again = TokenizerLoader.Load(saved);
-            Assert.Equal(tok.Encode("Hello world, it's a <mask> test").Ids, again.Encode("Hello world, it's a <mask> test").Ids);
-        }
-        finally { Directory.Delete(dir, true); }
-    }
-}
+public class BpeParityTests() : HfParityTests<BpeTokenizer>("bpe", BpeTokenizer.FromTokenizerJson);

@@ -13,10 +13,8 @@ public sealed class BpeTokenizer : ITokenizer
 {
     private readonly BpeModel _model;
     private readonly SpecialTokensTemplate _template;
-    private readonly AddedTokenMatcher? _added;
-    private readonly Dictionary<string, int> _addedByContent;
+    private readonly TokenizerCore _core;
     private readonly HashSet<int> _addedIds;
-    private readonly string?[] _idToToken;
     private readonly bool _addPrefixSpace;
     private readonly string _tokenizerJson;
 
@@ -28,19 +26,15 @@ public sealed class BpeTokenizer : ITokenizer
         _addPrefixSpace = addPrefixSpace;
         PadId = padId;
         _tokenizerJson = json;
-        if (added.Count > 0) _added = new AddedTokenMatcher(added);
-        _addedByContent = added.GroupBy(t => t.Content).ToDictionary(g => g.Key, g => g.First().Id, StringComparer.Ordinal);
         _addedIds = added.Select(t => t.Id).ToHashSet();
-        int size = Math.Max(model.Vocab.Values.DefaultIfEmpty(-1).Max(), added.Select(t => t.Id).DefaultIfEmpty(-1).Max()) + 1;
-        _idToToken = new string?[size];
-        foreach (var (token, id) in model.Vocab) _idToToken[id] = token;
-        foreach (var t in added) _idToToken[t.Id] = t.Content;
+        _core = new TokenizerCore(template, model.Vocab, model.Vocab, added, firstAddedWins: true, Segment,
+            template.TrimOffsets ? TrimOffsets : null);
     }
 
     /// <summary>Tokens matched verbatim before the model (e.g. <c>&lt;s&gt;</c>, <c>&lt;mask&gt;</c>).</summary>
     public IReadOnlyList<AddedToken> AddedTokens { get; }
     /// <inheritdoc />
-    public int VocabSize => _idToToken.Length;
+    public int VocabSize => _core.VocabSize;
     /// <inheritdoc />
     public int PadId { get; }
 
@@ -51,9 +45,7 @@ public sealed class BpeTokenizer : ITokenizer
     /// <exception cref="ModelFormatException">Missing or malformed file, or an unsupported component; names the field.</exception>
     public static BpeTokenizer FromTokenizerJson(string path)
     {
-        string text;
-        try { text = File.ReadAllText(path); }
-        catch (FileNotFoundException ex) { throw new ModelFormatException(path, "file not found", ex); }
+        string text = TokenizerCore.ReadJsonText(path);
         using var doc = HfJson.Parse(path, text);
         var root = doc.RootElement;
         var model = HfJson.Require(root, "model", path, "model");
@@ -121,50 +113,16 @@ public sealed class BpeTokenizer : ITokenizer
 
     /// <inheritdoc />
     public TokenizedText Encode(string text, int maxLength = 512, bool addSpecialTokens = true)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        ArgumentOutOfRangeException.ThrowIfNegative(maxLength);
-        var s = EncodeScratch.Rent();
-        try
-        {
-            int budget = addSpecialTokens ? maxLength - _template.Count : maxLength;
-            if (budget > 0) Run(text, budget, s);
-            if (_template.TrimOffsets) TrimOffsets(text, s);
-            return _template.Build(s, maxLength, addSpecialTokens);
-        }
-        finally
-        {
-            EncodeScratch.Return(s);
-        }
-    }
+        => _core.Encode(text, maxLength, addSpecialTokens);
 
     /// <inheritdoc />
-    public string? IdToToken(int id) => (uint)id < (uint)_idToToken.Length ? _idToToken[id] : null;
+    public string? IdToToken(int id) => _core.IdToToken(id);
 
     /// <inheritdoc />
-    public int? TokenToId(string token)
-        => _addedByContent.TryGetValue(token, out int a) ? a : _model.Vocab.TryGetValue(token, out int id) ? id : null;
+    public int? TokenToId(string token) => _core.TokenToId(token);
 
     /// <summary>Writes the tokenizer.json it was loaded from (atomically).</summary>
-    public void Save(string folder)
-    {
-        Directory.CreateDirectory(folder);
-        HfJson.WriteAtomic(Path.Combine(folder, "tokenizer.json"), _tokenizerJson);
-    }
-
-    private void Run(string text, int budget, EncodeScratch s)
-    {
-        int done = 0;
-        if (_added is not null)
-            while (done < text.Length && _added.FindNext(text, done, done, out int start, out int end, out int id))
-            {
-                if (done < start && !Segment(text, done, start, budget, s)) return;
-                if (s.Count >= budget) return;
-                s.Add(id, start, end);
-                done = end;
-            }
-        if (done < text.Length) Segment(text, done, text.Length, budget, s);
-    }
+    public void Save(string folder) => TokenizerCore.SaveTokenizerJson(folder, _tokenizerJson);
 
     /// <summary>Per-thread buffers of <see cref="Segment"/>.</summary>
     private sealed class Buffers
@@ -184,11 +142,11 @@ public sealed class BpeTokenizer : ITokenizer
     }
 
     /// <summary>Pre-tokenizes and encodes <c>text[from..to)</c>; false once the budget is full.</summary>
-    private bool Segment(string text, int from, int to, int budget, EncodeScratch s)
+    private bool Segment(ReadOnlySpan<char> text, int from, int to, int budget, EncodeScratch s)
     {
         // HF adds the prefix space to every segment between added tokens; it is aligned with the segment's first character.
         bool prefix = _addPrefixSpace && text[from] != ' ';
-        ReadOnlySpan<char> seg = prefix ? " " + text[from..to] : text.AsSpan(from, to - from);
+        ReadOnlySpan<char> seg = prefix ? string.Concat(" ", text[from..to]) : text[from..to];
         int shift = prefix ? 1 : 0;
         var b = Buffers.Get();
         Span<byte> utf8 = stackalloc byte[4];

@@ -13,10 +13,7 @@ namespace MLNet.Embeddings.Tokenization.Unigram;
 public sealed class UnigramTokenizer : ITokenizer
 {
     private readonly UnigramModel _model;
-    private readonly SpecialTokensTemplate _template;
-    private readonly AddedTokenMatcher? _added;
-    private readonly Dictionary<string, int> _addedByContent;
-    private readonly string?[] _idToToken;
+    private readonly TokenizerCore _core;
     private readonly char _replacement;
     private readonly string _prependScheme;
     private readonly bool _split;
@@ -26,24 +23,20 @@ public sealed class UnigramTokenizer : ITokenizer
         char replacement, string prependScheme, bool split, int padId, string json)
     {
         _model = model;
-        _template = template;
         AddedTokens = added;
         _replacement = replacement;
         _prependScheme = prependScheme;
         _split = split;
         PadId = padId;
         _tokenizerJson = json;
-        if (added.Count > 0) _added = new AddedTokenMatcher(added);
-        _addedByContent = added.GroupBy(t => t.Content).ToDictionary(g => g.Key, g => g.First().Id, StringComparer.Ordinal);
-        _idToToken = new string?[Math.Max(model.Pieces.Length, added.Select(t => t.Id + 1).DefaultIfEmpty(0).Max())];
-        model.Pieces.CopyTo(_idToToken, 0);
-        foreach (var t in added) _idToToken[t.Id] = t.Content;
+        _core = new TokenizerCore(template, model.Ids, model.Pieces.Select((piece, id) => KeyValuePair.Create(piece, id)),
+            added, firstAddedWins: true, Segment);
     }
 
     /// <summary>Tokens matched verbatim before the model (e.g. <c>&lt;s&gt;</c>, <c>&lt;mask&gt;</c>).</summary>
     public IReadOnlyList<AddedToken> AddedTokens { get; }
     /// <inheritdoc />
-    public int VocabSize => _idToToken.Length;
+    public int VocabSize => _core.VocabSize;
     /// <inheritdoc />
     public int PadId { get; }
 
@@ -54,9 +47,7 @@ public sealed class UnigramTokenizer : ITokenizer
     /// <exception cref="ModelFormatException">Missing or malformed file, or an unsupported component; names the field.</exception>
     public static UnigramTokenizer FromTokenizerJson(string path)
     {
-        string text;
-        try { text = File.ReadAllText(path); }
-        catch (FileNotFoundException ex) { throw new ModelFormatException(path, "file not found", ex); }
+        string text = TokenizerCore.ReadJsonText(path);
         using var doc = HfJson.Parse(path, text);
         var root = doc.RootElement;
         var model = HfJson.Require(root, "model", path, "model");
@@ -112,54 +103,21 @@ public sealed class UnigramTokenizer : ITokenizer
 
     /// <inheritdoc />
     public TokenizedText Encode(string text, int maxLength = 512, bool addSpecialTokens = true)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        ArgumentOutOfRangeException.ThrowIfNegative(maxLength);
-        var s = EncodeScratch.Rent();
-        try
-        {
-            int budget = addSpecialTokens ? maxLength - _template.Count : maxLength;
-            if (budget > 0) Run(text, budget, s);
-            return _template.Build(s, maxLength, addSpecialTokens);
-        }
-        finally
-        {
-            EncodeScratch.Return(s);
-        }
-    }
+        => _core.Encode(text, maxLength, addSpecialTokens);
 
     /// <inheritdoc />
-    public string? IdToToken(int id) => (uint)id < (uint)_idToToken.Length ? _idToToken[id] : null;
+    public string? IdToToken(int id) => _core.IdToToken(id);
 
     /// <inheritdoc />
-    public int? TokenToId(string token)
-        => _addedByContent.TryGetValue(token, out int a) ? a : _model.Ids.TryGetValue(token, out int id) ? id : null;
+    public int? TokenToId(string token) => _core.TokenToId(token);
 
     /// <summary>Writes the tokenizer.json it was loaded from (atomically).</summary>
-    public void Save(string folder)
-    {
-        Directory.CreateDirectory(folder);
-        HfJson.WriteAtomic(Path.Combine(folder, "tokenizer.json"), _tokenizerJson);
-    }
-
-    private void Run(string text, int budget, EncodeScratch s)
-    {
-        int done = 0;
-        if (_added is not null)
-            while (done < text.Length && _added.FindNext(text, done, done, out int start, out int end, out int id))
-            {
-                if (done < start && !Segment(text, done, start, budget, s)) return;
-                if (s.Count >= budget) return;
-                s.Add(id, start, end);
-                done = end;
-            }
-        if (done < text.Length) Segment(text, done, text.Length, budget, s);
-    }
+    public void Save(string folder) => TokenizerCore.SaveTokenizerJson(folder, _tokenizerJson);
 
     [ThreadStatic] private static List<(int Id, int Start, int End)>? t_pieces;
 
     /// <summary>Metaspace, then Viterbi per piece, for <c>text[from..to)</c>; false once the budget is full.</summary>
-    private bool Segment(string text, int from, int to, int budget, EncodeScratch s)
+    private bool Segment(ReadOnlySpan<char> text, int from, int to, int budget, EncodeScratch s)
     {
         var norm = s.Norm;
         norm.Clear();

@@ -17,8 +17,8 @@ public sealed partial class WordPieceTokenizer
     {
         Directory.CreateDirectory(folder);
         var vocab = new StringBuilder();
-        for (int id = 0; id < _idToToken.Length; id++)
-            vocab.Append(_idToToken[id] ?? $"[unused_gap_{id}]").Append('\n');
+        for (int id = 0; id < VocabSize; id++)
+            vocab.Append(IdToToken(id) ?? $"[unused_gap_{id}]").Append('\n');
         HfJson.WriteAtomic(Path.Combine(folder, "vocab.txt"), vocab.ToString());
         HfJson.WriteAtomic(Path.Combine(folder, "tokenizer.json"), _tokenizerJson ?? TokenizerJson());
         HfJson.WriteAtomic(Path.Combine(folder, "tokenizer_config.json"), Json(w =>

@@ -19,9 +19,8 @@ public sealed partial class WordPieceTokenizer : ITokenizer
     private readonly WordPieceModel _model;
     private readonly BertNormalizer _normalizer;
     private readonly SpecialTokensTemplate _template;
-    private readonly AddedTokenMatcher? _rawAdded, _normalizedAdded;
-    private readonly Dictionary<string, int> _addedByContent;
-    private readonly string?[] _idToToken;
+    private readonly TokenizerCore _core;
+    private readonly AddedTokenMatcher? _normalizedAdded;
     private readonly string? _tokenizerJson;
 
     private WordPieceTokenizer(WordPieceModel model, BertNormalizer normalizer, SpecialTokensTemplate template,
@@ -34,17 +33,9 @@ public sealed partial class WordPieceTokenizer : ITokenizer
         AddedTokens = addedTokens;
         PadId = padId;
         _tokenizerJson = tokenizerJson;
-        var raw = addedTokens.Where(t => !t.Normalized).ToList();
         var norm = addedTokens.Where(t => t.Normalized).ToList();
-        if (raw.Count > 0) _rawAdded = new AddedTokenMatcher(raw);
         if (norm.Count > 0) _normalizedAdded = new AddedTokenMatcher(norm, normalizer.NormalizeString);
-        _addedByContent = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var t in addedTokens) _addedByContent[t.Content] = t.Id;
-        int size = Math.Max(model.Vocab.Count == 0 ? 0 : model.Vocab.Values.Max() + 1,
-            addedTokens.Count == 0 ? 0 : addedTokens.Max(t => t.Id) + 1);
-        _idToToken = new string?[size];
-        foreach (var (token, id) in model.Vocab) _idToToken[id] = token;
-        foreach (var t in addedTokens) _idToToken[t.Id] = t.Content;
+        _core = new TokenizerCore(template, model.Vocab, model.Vocab, addedTokens, firstAddedWins: false, ProcessText);
     }
 
     /// <summary>The normalisation and special-token settings.</summary>
@@ -52,7 +43,7 @@ public sealed partial class WordPieceTokenizer : ITokenizer
     /// <summary>Tokens matched verbatim before normalisation (the special tokens and any added vocabulary).</summary>
     public IReadOnlyList<AddedToken> AddedTokens { get; }
     /// <inheritdoc />
-    public int VocabSize => _idToToken.Length;
+    public int VocabSize => _core.VocabSize;
     /// <inheritdoc />
     public int PadId { get; }
     /// <summary>Id of the unknown token.</summary>
@@ -62,45 +53,13 @@ public sealed partial class WordPieceTokenizer : ITokenizer
 
     /// <inheritdoc />
     public TokenizedText Encode(string text, int maxLength = 512, bool addSpecialTokens = true)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        ArgumentOutOfRangeException.ThrowIfNegative(maxLength);
-        var s = EncodeScratch.Rent();
-        try
-        {
-            int budget = addSpecialTokens ? maxLength - _template.Count : maxLength;
-            if (budget > 0) Run(text, budget, s);
-            return _template.Build(s, maxLength, addSpecialTokens);
-        }
-        finally
-        {
-            EncodeScratch.Return(s);
-        }
-    }
+        => _core.Encode(text, maxLength, addSpecialTokens);
 
     /// <inheritdoc />
-    public string? IdToToken(int id) => (uint)id < (uint)_idToToken.Length ? _idToToken[id] : null;
+    public string? IdToToken(int id) => _core.IdToToken(id);
 
     /// <inheritdoc />
-    public int? TokenToId(string token)
-        => _addedByContent.TryGetValue(token, out int a) ? a : _model.Vocab.TryGetValue(token, out int id) ? id : null;
-
-    /// <summary>Splits on added tokens in the raw text, then normalises and tokenizes the parts between them.</summary>
-    private void Run(ReadOnlySpan<char> text, int budget, EncodeScratch s)
-    {
-        int done = 0;
-        if (_rawAdded is not null)
-        {
-            while (done < text.Length && _rawAdded.FindNext(text, done, done, out int start, out int end, out int id))
-            {
-                if (done < start && !ProcessText(text, done, start, budget, s)) return;
-                if (s.Count >= budget) return;
-                s.Add(id, start, end);
-                done = end;
-            }
-        }
-        if (done < text.Length) ProcessText(text, done, text.Length, budget, s);
-    }
+    public int? TokenToId(string token) => _core.TokenToId(token);
 
     /// <summary>
     /// Normalises and tokenizes <c>text[from..to)</c> in chunks that end at whitespace, so a long text
