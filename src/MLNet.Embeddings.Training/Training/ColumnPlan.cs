@@ -57,7 +57,21 @@ internal sealed class ColumnPlan
                         $"{want} negative(s) per row requested; this row has {rows[i].Neg.Count}.");
                 negatives = want;
             }
-            else if (o.NegativesPerRow is null) negatives = minNeg;
+            else if (o.NegativesPerRow is null)
+            {
+                // Rows with uneven hard-negative counts would silently lose negatives (the batch needs one count);
+                // say so instead, naming the row with the fewest, and let the user pick NegativesPerRow.
+                int maxNeg = rows.Max(r => r.Neg.Count);
+                if (minNeg < maxNeg)
+                {
+                    int i = 0;
+                    while (rows[i].Neg.Count != minNeg) i++;
+                    throw new DatasetFormatException(source, Line(i), "neg",
+                        $"rows have between {minNeg} and {maxNeg} hard negatives and this row has {minNeg}; set the number of negatives per row " +
+                        $"(TrainerOptions.NegativesPerRow, CLI --negatives N; rows with fewer are skipped by the CLI) or 0 for in-batch negatives only.");
+                }
+                negatives = minNeg;
+            }
         }
 
         bool score = need.HasFlag(LossColumns.Score), label = need.HasFlag(LossColumns.Label);

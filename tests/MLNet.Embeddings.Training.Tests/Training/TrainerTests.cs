@@ -256,6 +256,20 @@ public class TrainerTests
     }
 
     [Fact]
+    public void UnevenHardNegativeCountsAreRejectedUnlessACountIsChosen()
+    {
+        var rows = Synthetic.Pairs(6, 10, 7, negatives: 2);
+        rows[4].Neg.RemoveAt(1);
+        var ex = Assert.Throws<DatasetFormatException>(() => new SentenceEncoderTrainer(Synthetic.Model(), new MultipleNegativesRankingLoss(), Options()).Fit(rows));
+        Assert.Equal(5, ex.Line);
+        Assert.Equal("neg", ex.Field);
+        Assert.Contains("between 1 and 2", ex.Message);
+        var o = Options();
+        o.NegativesPerRow = 1; // an explicit choice trains
+        new SentenceEncoderTrainer(Synthetic.Model(), new MultipleNegativesRankingLoss(), o).Fit(rows);
+    }
+
+    [Fact]
     public void FineTuningRaisesHeldOutRecall()
     {
         var train = Synthetic.Pairs(600, 30, 8);
