@@ -5,6 +5,7 @@ using MLNet.Embeddings.Cli.Serving;
 
 namespace MLNet.Embeddings.Cli.Tests;
 
+[Collection("Console")] // the web host must not write into another test's redirected console
 public sealed class ServeTests : IAsyncLifetime
 {
     readonly string _dir = Directory.CreateTempSubdirectory("cli-serve-").FullName;

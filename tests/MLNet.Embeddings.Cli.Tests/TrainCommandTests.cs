@@ -3,6 +3,7 @@ using MLNet.Embeddings.Training.Losses;
 
 namespace MLNet.Embeddings.Cli.Tests;
 
+[Collection("Console")] // parse errors print help to Console.Out, which other tests redirect
 public class TrainCommandTests
 {
     [Theory]
