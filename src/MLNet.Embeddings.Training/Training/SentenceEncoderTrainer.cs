@@ -283,11 +283,16 @@ public sealed class SentenceEncoderTrainer
                 var pooled = _pooling.Forward(tb, act.Output);
                 columns[col] ??= new Matrix(b, pooled.Cols);
                 pooled.Data.CopyTo(columns[col].Data, s * pooled.Cols);
-                kept[col]?.Add(act);
+                // GradCache keeps only the embeddings: the chunk's activations go back to the backbone's arena now.
+                if (kept[col] is { } k) k.Add(act); else Release(act);
             }
         }
         var result = Loss.Compute(new LossInput { Columns = columns, Labels = input.Labels, TeacherScores = input.Teacher, TextIds = input.TextIds });
-        if (!float.IsFinite(result.Loss)) return result.Loss;
+        if (!float.IsFinite(result.Loss))
+        {
+            foreach (var k in kept) if (k is not null) foreach (var a in k) Release(a);
+            return result.Loss;
+        }
         for (int col = 0; col < nc; col++)
         {
             int dim = columns[col].Cols;
@@ -301,10 +306,14 @@ public sealed class SentenceEncoderTrainer
                 if (gradScale != 1f) System.Numerics.Tensors.TensorPrimitives.Multiply(slice.Data, gradScale, slice.Data);
                 var dTokens = _pooling.Backward(tb, act.Output, slice);
                 _backbone.Backward(act, dTokens);
+                Release(act);
             }
         }
         return result.Loss;
     }
+
+    /// <summary>Hands a chunk's activations back (a backbone that pools them reuses the buffers for the next chunk).</summary>
+    static void Release(BackboneActivations act) { if (act is IDisposable d) d.Dispose(); }
 
     static ulong ChunkSeed(ulong seed, int column, int chunk) => SplitMix(seed ^ SplitMix((ulong)column << 20 | (uint)chunk));
 

@@ -87,6 +87,36 @@ public class BertFineTuningTests
     }
 
     [Fact]
+    public void CachedMnrlOnBertGivesTheSameGradientsAsUncached()
+    {
+        // GradCache hands each chunk's activations back to the backbone's arena, so chunks of different token
+        // counts share buffers; the gradients must still equal one uncached pass over the whole batch.
+        var (train, _) = Data(RandomBert(6));
+        var rows = train.Take(11).Select((r, i) => new TrainingExample { Query = r.Query, Pos = { r.Pos[0] + (i % 3 == 0 ? " " + r.Query : "") }, Line = i + 1 }).ToList();
+        var batch = Enumerable.Range(0, rows.Count).ToArray();
+        float[][] Grads(ILoss loss, out float value)
+        {
+            var m = RandomBert(6);
+            var bb = (BertBackbone)m.Backbone;
+            bb.HiddenDropout = 0; bb.AttentionDropout = 0; // RunBatch alone does not apply TrainerOptions.Dropout
+            var t = new SentenceEncoderTrainer(m, loss, new TrainerOptions());
+            var plan = ColumnPlan.Create(loss, rows, t.Options, "test");
+            value = t.RunBatch(plan, rows, batch, 9, 1f, 32);
+            return ((BertBackbone)m.Backbone).Parameters.Select(p => p.Grad.ToArray()).ToArray();
+        }
+        var full = Grads(new MultipleNegativesRankingLoss(), out float l1);
+        var cached = Grads(new CachedMultipleNegativesRankingLoss(miniBatchSize: 4), out float l2);
+        Assert.True(Math.Abs(l1 - l2) < 1e-5, $"loss {l1} vs {l2}");
+        for (int p = 0; p < full.Length; p++)
+        {
+            float scale = full[p].Max(MathF.Abs);
+            for (int i = 0; i < full[p].Length; i++)
+                Assert.True(MathF.Abs(full[p][i] - cached[p][i]) <= 1e-5f * Math.Max(1, scale), $"param {p}[{i}]: {full[p][i]} vs {cached[p][i]}");
+        }
+        Assert.Contains(full, g => g.Any(v => v != 0));
+    }
+
+    [Fact]
     public void FineTuningARandomTinyBertRaisesHeldOutRecall()
     {
         var m = RandomBert(3);
