@@ -9,7 +9,7 @@ using MLNet.Embeddings.Training.Training;
 namespace MLNet.Embeddings.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project tests/Benchmarks -- train [--steps N] [--batch B] [--mini-batch M] [--threads T] [--dropout P]</c>:
+/// <c>dotnet run -c Release --project tests/Benchmarks -- train [--steps N] [--batch B] [--mini-batch M] [--threads T] [--dropout P] [--layers L] [--no-warmup]</c>:
 /// seconds per MNRL training step (tokenize → BERT ForwardTrain → mean pooling → loss → backward → clip → AdamW) on a
 /// MiniLM-L6-shaped random model (hidden 384, 6 layers, 12 heads, FFN 1536, vocab 30522) with queries of 16 tokens and
 /// passages of 96 tokens, and the process's peak working set. <c>--mini-batch</c> uses cached MNRL (GradCache).
@@ -39,10 +39,11 @@ public static class TrainBench
         int mini = (int)SgemmBench.Arg(args, "--mini-batch", 0);
         int threads = (int)SgemmBench.Arg(args, "--threads", Environment.ProcessorCount);
         float dropout = (float)SgemmBench.Arg(args, "--dropout", 0);
+        int layers = (int)SgemmBench.Arg(args, "--layers", 6);
         Sgemm.MaxThreads = threads;
         var config = new BertConfig
         {
-            VocabSize = 30522, HiddenSize = 384, NumHiddenLayers = 6, NumAttentionHeads = 12, IntermediateSize = 1536,
+            VocabSize = 30522, HiddenSize = 384, NumHiddenLayers = layers, NumAttentionHeads = 12, IntermediateSize = 1536,
             MaxPositionEmbeddings = 512, TypeVocabSize = 2,
         };
         var model = new SentenceEncoder(new IdTokenizer(), BertBackbone.Create(config, 0), new SentenceEncoderConfig { MaxSeqLength = 128 });
@@ -67,7 +68,7 @@ public static class TrainBench
         int skip = args.Contains("--no-warmup") ? 0 : 1; // the first step warms up
         double perStep = times.Skip(skip).Average(), cpuPerStep = cpu.Skip(skip).Average();
         long peak = Process.GetCurrentProcess().PeakWorkingSet64;
-        Console.WriteLine($"{{\"bench\":\"train\",\"loss\":\"{loss.Name}\",\"batch\":{batch},\"mini_batch\":{mini},\"threads\":{threads}," +
+        Console.WriteLine($"{{\"bench\":\"train\",\"loss\":\"{loss.Name}\",\"batch\":{batch},\"mini_batch\":{mini},\"threads\":{threads},\"layers\":{layers}," +
                           $"\"seconds_per_step\":{perStep:F3},\"cpu_seconds_per_step\":{cpuPerStep:F3},\"examples_per_s\":{batch / perStep:F1},\"peak_working_set_mb\":{peak / 1048576.0:F0}}}");
         return 0;
     }

@@ -5,7 +5,8 @@ using MLNet.Embeddings.Training.Losses;
 namespace MLNet.Embeddings.Training.Training;
 
 /// <summary>One batch as the loss sees it before embedding: texts per column, labels, teacher scores, text ids.</summary>
-internal sealed record BatchInput(IReadOnlyList<string[]> Texts, float[]? Labels, Matrix? Teacher, int[][] TextIds);
+/// <see cref="Prompts"/> holds, per column, each row's prompt (already prepended to its text) or null where the column has none.
+internal sealed record BatchInput(IReadOnlyList<string[]> Texts, float[]? Labels, Matrix? Teacher, int[][] TextIds, IReadOnlyList<string?[]?>? Prompts = null);
 
 /// <summary>
 /// Which parts of a row become columns for a given loss, checked against the whole data set before training:
@@ -120,7 +121,9 @@ internal sealed class ColumnPlan
     {
         int b = batch.Length;
         var texts = new List<string[]> { batch.Select(i => AnchorText(rows[i])).ToArray() };
-        if (SimCse) texts.Add(texts[0]);
+        var anchorPrompts = batch.Select(i => rows[i].Prompt is { Length: > 0 } p ? p : null).ToArray();
+        var prompts = new List<string?[]?> { anchorPrompts };
+        if (SimCse) { texts.Add(texts[0]); prompts.Add(anchorPrompts); }
         if (Positive) texts.Add(batch.Select(i => rows[i].Pos[0]).ToArray());
         for (int k = 0; k < Negatives; k++) texts.Add(batch.Select(i => rows[i].Neg[k]).ToArray());
 
@@ -142,6 +145,7 @@ internal sealed class ColumnPlan
 
         var ids = new Dictionary<string, int>(StringComparer.Ordinal);
         var textIds = texts.Select(col => col.Select(t => ids.TryGetValue(t, out int id) ? id : ids[t] = ids.Count).ToArray()).ToArray();
-        return new BatchInput(texts, labels, teacher, textIds);
+        while (prompts.Count < texts.Count) prompts.Add(null);
+        return new BatchInput(texts, labels, teacher, textIds, prompts);
     }
 }

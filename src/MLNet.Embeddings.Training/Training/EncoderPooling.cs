@@ -6,8 +6,9 @@ namespace MLNet.Embeddings.Training.Training;
 
 /// <summary>
 /// The model's own pooling and normalisation (<see cref="PoolingHead"/>, forward and backward) as the trainer's
-/// <see cref="ITrainingPooling"/>. Prompt tokens are always pooled during training (include_prompt=false is not
-/// honoured here).
+/// <see cref="ITrainingPooling"/>. With a skip per sequence (the trainer passes <see cref="SentenceEncoder.PoolingSkip"/>
+/// of the row's prompt), prompt tokens are left out as <see cref="SentenceEncoder.Encode(IReadOnlyList{string}, EncodeOptions?, CancellationToken)"/>
+/// does for include_prompt=false.
 /// </summary>
 internal sealed class EncoderPooling(PoolingHead head) : ITrainingPooling
 {
@@ -16,13 +17,19 @@ internal sealed class EncoderPooling(PoolingHead head) : ITrainingPooling
         new EncoderPooling(new PoolingHead(model.Config.Pooling, model.Config.Normalize));
 
     /// <inheritdoc />
-    public Matrix Forward(TokenBatch batch, float[] tokenEmbeddings)
+    public Matrix Forward(TokenBatch batch, float[] tokenEmbeddings) => Forward(batch, tokenEmbeddings, default);
+
+    /// <inheritdoc />
+    public float[] Backward(TokenBatch batch, float[] tokenEmbeddings, Matrix sentenceGradient) => Backward(batch, tokenEmbeddings, sentenceGradient, default);
+
+    /// <inheritdoc />
+    public Matrix Forward(TokenBatch batch, float[] tokenEmbeddings, ReadOnlySpan<int> skip)
     {
         int hidden = tokenEmbeddings.Length / batch.TotalTokens;
-        return new Matrix(batch.Count, head.OutputDimensions(hidden), head.Forward(tokenEmbeddings, hidden, batch.Starts, default));
+        return new Matrix(batch.Count, head.OutputDimensions(hidden), head.Forward(tokenEmbeddings, hidden, batch.Starts, skip));
     }
 
     /// <inheritdoc />
-    public float[] Backward(TokenBatch batch, float[] tokenEmbeddings, Matrix sentenceGradient) =>
-        head.Backward(tokenEmbeddings, tokenEmbeddings.Length / batch.TotalTokens, batch.Starts, default, sentenceGradient.Data);
+    public float[] Backward(TokenBatch batch, float[] tokenEmbeddings, Matrix sentenceGradient, ReadOnlySpan<int> skip) =>
+        head.Backward(tokenEmbeddings, tokenEmbeddings.Length / batch.TotalTokens, batch.Starts, skip, sentenceGradient.Data);
 }

@@ -9,7 +9,8 @@ namespace MLNet.Embeddings.Training.Training;
 
 /// <summary>
 /// Fine-tunes a <see cref="SentenceEncoder"/> whose backbone is trainable: for every batch each column is tokenized
-/// (the row's prompt prepended to the query), run through <see cref="ITrainableBackbone.ForwardTrain"/> and pooled;
+/// (the row's prompt prepended to the query), run through <see cref="ITrainableBackbone.ForwardTrain"/> and pooled
+/// (leaving the prompt's tokens out when the model has include_prompt=false, as Encode does);
 /// the loss returns dLoss/dEmbeddings, which goes back through pooling and the backbone; then gradient clipping,
 /// an AdamW step and the learning-rate schedule. Evaluation, early stopping, best-model selection, checkpoints and
 /// exact resume, a <c>metrics.jsonl</c> log. With <see cref="CachedMultipleNegativesRankingLoss"/> the batch is
@@ -269,6 +270,7 @@ public sealed class SentenceEncoderTrainer
         var columns = new Matrix[nc];
         var tokenBatches = new List<TokenBatch>[nc];
         var kept = new List<BackboneActivations>?[nc];
+        var skips = PoolingSkips(input, b, maxLength);
         for (int col = 0; col < nc; col++)
         {
             tokenBatches[col] = new(); kept[col] = cached ? null : new();
@@ -276,18 +278,23 @@ public sealed class SentenceEncoderTrainer
             {
                 int n = Math.Min(chunk, b - s);
                 var texts = new List<Tokenization.TokenizedText>(n);
-                for (int r = 0; r < n; r++) texts.Add(Model.Tokenizer.Encode(input.Texts[col][s + r], maxLength));
+                for (int r = 0; r < n; r++) texts.Add(Model.Tokenize(input.Texts[col][s + r], null, maxLength));
                 var tb = TokenBatch.From(texts);
                 tokenBatches[col].Add(tb);
                 var act = _backbone.ForwardTrain(tb, ChunkSeed(seed, col, ci));
-                var pooled = _pooling.Forward(tb, act.Output);
+                var pooled = _pooling.Forward(tb, act.Output, Slice(skips[col], s, n));
                 columns[col] ??= new Matrix(b, pooled.Cols);
                 pooled.Data.CopyTo(columns[col].Data, s * pooled.Cols);
-                kept[col]?.Add(act);
+                // GradCache keeps only the embeddings: the chunk's activations go back to the backbone's arena now.
+                if (kept[col] is { } k) k.Add(act); else Release(act);
             }
         }
         var result = Loss.Compute(new LossInput { Columns = columns, Labels = input.Labels, TeacherScores = input.Teacher, TextIds = input.TextIds });
-        if (!float.IsFinite(result.Loss)) return result.Loss;
+        if (!float.IsFinite(result.Loss))
+        {
+            foreach (var k in kept) if (k is not null) foreach (var a in k) Release(a);
+            return result.Loss;
+        }
         for (int col = 0; col < nc; col++)
         {
             int dim = columns[col].Cols;
@@ -299,12 +306,39 @@ public sealed class SentenceEncoderTrainer
                 var slice = new Matrix(n, dim);
                 result.Gradients[col].Data.AsSpan(s * dim, n * dim).CopyTo(slice.Data);
                 if (gradScale != 1f) System.Numerics.Tensors.TensorPrimitives.Multiply(slice.Data, gradScale, slice.Data);
-                var dTokens = _pooling.Backward(tb, act.Output, slice);
+                var dTokens = _pooling.Backward(tb, act.Output, slice, Slice(skips[col], s, n));
                 _backbone.Backward(act, dTokens);
+                Release(act);
             }
         }
         return result.Loss;
     }
+
+    static ReadOnlySpan<int> Slice(int[]? skip, int start, int count) => skip is null ? default : skip.AsSpan(start, count);
+
+    /// <summary>
+    /// Per column, how many leading tokens pooling leaves out of each row: the prompt's tokens when the model has
+    /// include_prompt=false (<see cref="SentenceEncoder.PoolingSkip"/>, as Encode does); null where nothing is skipped.
+    /// </summary>
+    int[]?[] PoolingSkips(BatchInput input, int b, int maxLength)
+    {
+        var skips = new int[]?[input.Texts.Count];
+        if (Model.Config.PoolingIncludePrompt || input.Prompts is null) return skips;
+        var known = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int col = 0; col < skips.Length; col++)
+        {
+            if (col >= input.Prompts.Count || input.Prompts[col] is not { } prompts) continue;
+            var skip = new int[b];
+            for (int r = 0; r < b; r++)
+                if (prompts[r] is { } p)
+                    skip[r] = known.TryGetValue(p, out int k) ? k : known[p] = Model.PoolingSkip(p, maxLength);
+            if (skip.Any(v => v > 0)) skips[col] = skip;
+        }
+        return skips;
+    }
+
+    /// <summary>Hands a chunk's activations back (a backbone that pools them reuses the buffers for the next chunk).</summary>
+    static void Release(BackboneActivations act) { if (act is IDisposable d) d.Dispose(); }
 
     static ulong ChunkSeed(ulong seed, int column, int chunk) => SplitMix(seed ^ SplitMix((ulong)column << 20 | (uint)chunk));
 

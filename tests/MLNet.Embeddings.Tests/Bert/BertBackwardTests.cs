@@ -25,6 +25,34 @@ public class BertBackwardTests
         return w;
     }
 
+    [Fact]
+    public void DisposedActivationsAreReusedWithoutChangingResults()
+    {
+        // A bigger batch first, disposed: its arena serves the smaller batch. Results must equal a fresh model's.
+        static (float[] Output, float[][] Grads) Run(bool reuse)
+        {
+            var model = BertBackbone.Create(Tiny(ActivationKind.Gelu), seed: 5);
+            model.HiddenDropout = 0.1f; model.AttentionDropout = 0.1f;
+            if (reuse)
+            {
+                var big = new TokenBatch(Enumerable.Range(0, 24).Select(i => 1 + i % 12).ToArray(), new int[24], new[] { 0, 8, 16, 24 });
+                var first = model.ForwardTrain(big, 3);
+                ((IDisposable)first).Dispose();
+                Assert.Throws<ObjectDisposedException>(() => model.Backward(first, new float[24 * model.HiddenSize]));
+            }
+            var batch = SmallBatch();
+            var act = model.ForwardTrain(batch, 77);
+            var output = act.Output.ToArray();
+            Assert.Equal(batch.TotalTokens * model.HiddenSize, act.Output.Length);
+            model.Backward(act, Weights(output.Length, 3));
+            return (output, model.Parameters.Select(p => p.Grad.ToArray()).ToArray());
+        }
+        var fresh = Run(false); var reused = Run(true);
+        Assert.Equal(fresh.Output, reused.Output);
+        for (int p = 0; p < fresh.Grads.Length; p++) Assert.Equal(fresh.Grads[p], reused.Grads[p]);
+        Assert.Contains(fresh.Grads, g => g.Any(v => v != 0));
+    }
+
     [Theory]
     [InlineData(ActivationKind.Gelu, 0f)]
     [InlineData(ActivationKind.Gelu, 0.2f)]

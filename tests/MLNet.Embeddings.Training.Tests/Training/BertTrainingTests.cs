@@ -87,6 +87,74 @@ public class BertFineTuningTests
     }
 
     [Fact]
+    public void CachedMnrlOnBertGivesTheSameGradientsAsUncached()
+    {
+        // GradCache hands each chunk's activations back to the backbone's arena, so chunks of different token
+        // counts share buffers; the gradients must still equal one uncached pass over the whole batch.
+        var (train, _) = Data(RandomBert(6));
+        var rows = train.Take(11).Select((r, i) => new TrainingExample { Query = r.Query, Pos = { r.Pos[0] + (i % 3 == 0 ? " " + r.Query : "") }, Line = i + 1 }).ToList();
+        var batch = Enumerable.Range(0, rows.Count).ToArray();
+        float[][] Grads(ILoss loss, out float value)
+        {
+            var m = RandomBert(6);
+            var bb = (BertBackbone)m.Backbone;
+            bb.HiddenDropout = 0; bb.AttentionDropout = 0; // RunBatch alone does not apply TrainerOptions.Dropout
+            var t = new SentenceEncoderTrainer(m, loss, new TrainerOptions());
+            var plan = ColumnPlan.Create(loss, rows, t.Options, "test");
+            value = t.RunBatch(plan, rows, batch, 9, 1f, 32);
+            return ((BertBackbone)m.Backbone).Parameters.Select(p => p.Grad.ToArray()).ToArray();
+        }
+        var full = Grads(new MultipleNegativesRankingLoss(), out float l1);
+        var cached = Grads(new CachedMultipleNegativesRankingLoss(miniBatchSize: 4), out float l2);
+        Assert.True(Math.Abs(l1 - l2) < 1e-5, $"loss {l1} vs {l2}");
+        for (int p = 0; p < full.Length; p++)
+        {
+            float scale = full[p].Max(MathF.Abs);
+            for (int i = 0; i < full[p].Length; i++)
+                Assert.True(MathF.Abs(full[p][i] - cached[p][i]) <= 1e-5f * Math.Max(1, scale), $"param {p}[{i}]: {full[p][i]} vs {cached[p][i]}");
+        }
+        Assert.Contains(full, g => g.Any(v => v != 0));
+    }
+
+    /// <summary>Records the embeddings the trainer hands to the loss.</summary>
+    sealed class CaptureLoss : ILoss
+    {
+        readonly MultipleNegativesRankingLoss _inner = new();
+        public Tensors.Matrix[] Columns = [];
+        public string Name => "capture";
+        LossColumns ILoss.Columns => _inner.Columns;
+        public LossResult Compute(LossInput input) { Columns = input.Columns.ToArray(); return _inner.Compute(input); }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TrainingPoolsPromptTokensExactlyAsEncode(bool includePrompt)
+    {
+        var folder = Path.Combine(TestPaths.RepoRoot(), "tests", "MLNet.Embeddings.Tests", "Fixtures", "bert", "tiny-gelu");
+        var m = new SentenceEncoder(TokenizerLoader.Load(folder), BertBackbone.Create(BertConfig.Load(Path.Combine(folder, "config.json")), 8),
+            new SentenceEncoderConfig { MaxSeqLength = 32, Pooling = Pooling.PoolingMode.Mean, PoolingIncludePrompt = includePrompt });
+        var bb = (BertBackbone)m.Backbone;
+        bb.HiddenDropout = 0; bb.AttentionDropout = 0;
+        var (train, _) = Data(m);
+        const string prompt = "query: ";
+        var rows = train.Take(5).Select((r, i) => new TrainingExample { Query = r.Query, Prompt = i % 2 == 0 ? prompt : null, Pos = { r.Pos[0] }, Line = i + 1 }).ToList();
+        var loss = new CaptureLoss();
+        var t = new SentenceEncoderTrainer(m, loss, new TrainerOptions());
+        t.RunBatch(ColumnPlan.Create(loss, rows, t.Options, "test"), rows, Enumerable.Range(0, rows.Count).ToArray(), 1, 1f, 32);
+
+        Assert.True(m.PoolingSkip(prompt, 32) > 1 != includePrompt, "the prompt must span tokens to leave out");
+        for (int i = 0; i < rows.Count; i++)
+        {
+            var expected = m.Encode([rows[i].Query], new EncodeOptions { Prompt = rows[i].Prompt })[0];
+            var withPromptPooled = m.Encode([(rows[i].Prompt ?? "") + rows[i].Query])[0];
+            var got = loss.Columns[0].Data.AsSpan(i * expected.Length, expected.Length).ToArray();
+            for (int j = 0; j < expected.Length; j++) Assert.True(MathF.Abs(expected[j] - got[j]) < 1e-5f, $"row {i} dim {j}: {got[j]} vs Encode {expected[j]}");
+            if (rows[i].Prompt is not null && !includePrompt) Assert.True(expected.Zip(withPromptPooled).Max(p => MathF.Abs(p.First - p.Second)) > 1e-3f);
+        }
+    }
+
+    [Fact]
     public void FineTuningARandomTinyBertRaisesHeldOutRecall()
     {
         var m = RandomBert(3);

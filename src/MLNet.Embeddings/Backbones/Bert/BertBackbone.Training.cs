@@ -14,15 +14,79 @@ public sealed partial class BertBackbone
         public required float[] Q, K, V, Probs, Ctx, Res1, Mean1, Rstd1, H1, Pre, Act, Res2, Mean2, Rstd2, Output;
     }
 
-    /// <summary>Activations of <see cref="ForwardTrain"/>.</summary>
-    sealed class BertActivations : BackboneActivations
+    /// <summary>
+    /// Activations of <see cref="ForwardTrain"/>. Disposing them (after <see cref="Backward"/>, or when only the
+    /// output was needed) hands their buffers back to the backbone, and the next <see cref="ForwardTrain"/> of the
+    /// same or a smaller batch reuses them instead of allocating: GradCache runs every chunk in one arena.
+    /// Not disposing is fine (the garbage collector frees them); using them after disposing is not.
+    /// </summary>
+    sealed class BertActivations : BackboneActivations, IDisposable
     {
         public required BertBackbone Owner;
         public required ulong Seed;
         public required float HiddenRate, AttentionRate;
+        public required TrainArena Arena;
+        public float[] EmbSum => Arena.EmbSum;
+        public float[] EmbMean => Arena.EmbMean;
+        public float[] EmbRstd => Arena.EmbRstd;
+        public float[] EmbOut => Arena.EmbOut;
+        public LayerCache[] Layers => Arena.Layers;
+        public required long[] ProbOffsets;
+        int _disposed;
+        public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+            var spare = Interlocked.Exchange(ref Owner._spareTrain, Arena);
+            // Keep the larger arena when two were out at once (e.g. one per column without GradCache).
+            if (spare is not null && spare.Tokens > Arena.Tokens) Interlocked.CompareExchange(ref Owner._spareTrain, spare, Arena);
+        }
+    }
+
+    TrainArena? _spareTrain;
+
+    /// <summary>Buffers of one training forward pass, sized for up to <see cref="Tokens"/> tokens and <see cref="ProbValues"/> attention probabilities per layer.</summary>
+    sealed class TrainArena
+    {
+        public required int Tokens;
+        public required long ProbValues;
         public required float[] EmbSum, EmbMean, EmbRstd, EmbOut;
         public required LayerCache[] Layers;
-        public required long[] ProbOffsets;
+
+        public static TrainArena Create(int tokens, long probValues, int layers, int H, int I)
+        {
+            var caches = new LayerCache[layers];
+            for (int l = 0; l < layers; l++)
+                caches[l] = new LayerCache
+                {
+                    Q = new float[tokens * H], K = new float[tokens * H], V = new float[tokens * H], Probs = new float[probValues],
+                    Ctx = new float[tokens * H], Res1 = new float[tokens * H], Mean1 = new float[tokens], Rstd1 = new float[tokens], H1 = new float[tokens * H],
+                    Pre = new float[tokens * I], Act = new float[tokens * I], Res2 = new float[tokens * H], Mean2 = new float[tokens], Rstd2 = new float[tokens],
+                    Output = new float[tokens * H],
+                };
+            return new TrainArena
+            {
+                Tokens = tokens, ProbValues = probValues, Layers = caches,
+                EmbSum = new float[tokens * H], EmbMean = new float[tokens], EmbRstd = new float[tokens], EmbOut = new float[tokens * H],
+            };
+        }
+    }
+
+    /// <summary>The spare arena when it fits the batch, else a new one (with headroom over the spare it replaces).</summary>
+    TrainArena RentArena(int tokens, long probValues)
+    {
+        var spare = Interlocked.Exchange(ref _spareTrain, null);
+        if (spare is not null && spare.Tokens >= tokens && spare.ProbValues >= probValues) return spare;
+        int capTokens = tokens; long capProbs = probValues;
+        if (spare is not null)
+        {
+            capTokens = (int)Math.Min(Math.Max(tokens, spare.Tokens * 5L / 4), int.MaxValue / Math.Max(HiddenSize, Config.IntermediateSize));
+            capProbs = Math.Min(Math.Max(probValues, spare.ProbValues * 5 / 4), Array.MaxLength);
+            capTokens = Math.Max(capTokens, tokens); capProbs = Math.Max(capProbs, probValues);
+        }
+        spare = null; // let the too-small arena go before allocating the new one
+        return TrainArena.Create(capTokens, capProbs, _layers.Length, HiddenSize, Config.IntermediateSize);
     }
 
     /// <inheritdoc />
@@ -35,21 +99,13 @@ public sealed partial class BertBackbone
         for (int s = 0; s < batch.Count; s++) probOffsets[s + 1] = probOffsets[s] + (long)heads * batch.Length(s) * batch.Length(s);
         if (probOffsets[^1] > Array.MaxLength) throw new ArgumentException("Batch too large for attention buffers; split it.", nameof(batch));
 
-        var embSum = new float[T * H]; var embMean = new float[T]; var embRstd = new float[T];
-        var x = new float[T * H];
-        EmbeddingsForward(batch, embSum, x, embMean, embRstd, dropoutSeed, hRate);
-        var embOut = x;
-        var caches = new LayerCache[_layers.Length];
+        var arena = RentArena(T, probOffsets[^1]);
+        var x = arena.EmbOut;
+        EmbeddingsForward(batch, arena.EmbSum, x, arena.EmbMean, arena.EmbRstd, dropoutSeed, hRate);
         for (int l = 0; l < _layers.Length; l++)
         {
             var layer = _layers[l];
-            var c = new LayerCache
-            {
-                Q = new float[T * H], K = new float[T * H], V = new float[T * H], Probs = new float[probOffsets[^1]],
-                Ctx = new float[T * H], Res1 = new float[T * H], Mean1 = new float[T], Rstd1 = new float[T], H1 = new float[T * H],
-                Pre = new float[T * I], Act = new float[T * I], Res2 = new float[T * H], Mean2 = new float[T], Rstd2 = new float[T],
-                Output = new float[T * H],
-            };
+            var c = arena.Layers[l];
             Linear.Forward(x, layer.Wq.Value, layer.Bq.Value, c.Q, T, H, H);
             Linear.Forward(x, layer.Wk.Value, layer.Bk.Value, c.K, T, H, H);
             Linear.Forward(x, layer.Wv.Value, layer.Bv.Value, c.V, T, H, H);
@@ -64,13 +120,14 @@ public sealed partial class BertBackbone
             Dropout.Apply(c.Res2.AsSpan(0, T * H), Dropout.Stream(dropoutSeed, l, SiteFeedForward), 0, hRate);
             AddInPlace(c.Res2, c.H1, T * H);
             LayerNormRows(c.Res2, layer.G2.Value, layer.B2.Value, c.Output, c.Mean2, c.Rstd2, T);
-            caches[l] = c;
             x = c.Output;
         }
+        // Output is exactly [T × H] (callers read its length); the arena's copy may be longer.
+        var output = x.AsSpan(0, T * H).ToArray();
         return new BertActivations
         {
-            Batch = batch, Output = x, Owner = this, Seed = dropoutSeed, HiddenRate = hRate, AttentionRate = aRate,
-            EmbSum = embSum, EmbMean = embMean, EmbRstd = embRstd, EmbOut = embOut, Layers = caches, ProbOffsets = probOffsets,
+            Batch = batch, Output = output, Owner = this, Seed = dropoutSeed, HiddenRate = hRate, AttentionRate = aRate,
+            Arena = arena, ProbOffsets = probOffsets,
         };
     }
 
@@ -79,6 +136,7 @@ public sealed partial class BertBackbone
     {
         if (activations is not BertActivations a || a.Owner != this)
             throw new ArgumentException("Activations come from another backbone's ForwardTrain.", nameof(activations));
+        ObjectDisposedException.ThrowIf(a.IsDisposed, activations);
         var batch = a.Batch;
         int T = batch.TotalTokens, H = HiddenSize, I = Config.IntermediateSize;
         if (outputGradient.Length != T * H)
