@@ -3,14 +3,7 @@ namespace MLNet.Embeddings.Cli.Tests;
 [Collection("Console")]
 public sealed class DemoCommandTests
 {
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter(); var stderr = new StringWriter();
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        Console.SetOut(stdout); Console.SetError(stderr);
-        try { return (CliApp.Run(args), stdout.ToString(), stderr.ToString()); }
-        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
-    }
+    static (int Code, string Out, string Err) Run(params string[] args) => ConsoleRun.Cli(args);
 
     [Fact]
     public void DemoRoundTripsTinyBertAndRanksWithGlove()

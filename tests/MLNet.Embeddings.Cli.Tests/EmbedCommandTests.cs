@@ -16,14 +16,7 @@ public sealed class EmbedCommandTests : IDisposable
 
     public void Dispose() { try { Directory.Delete(_dir, true); } catch (IOException) { } }
 
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter(); var stderr = new StringWriter();
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        Console.SetOut(stdout); Console.SetError(stderr);
-        try { return (CliApp.Run(args), stdout.ToString(), stderr.ToString()); }
-        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
-    }
+    static (int Code, string Out, string Err) Run(params string[] args) => ConsoleRun.Cli(args);
 
     static List<(int Index, float[] Embedding)> ParseJsonl(string text) =>
         text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line =>

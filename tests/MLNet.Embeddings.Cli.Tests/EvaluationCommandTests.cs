@@ -13,14 +13,7 @@ public class EvaluationCommandTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, true);
 
     /// <summary>Runs the CLI with stdout and stderr captured.</summary>
-    internal static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        var (o, e) = (new StringWriter(), new StringWriter());
-        Console.SetOut(o); Console.SetError(e);
-        try { return (CliApp.Run(args), o.ToString(), e.ToString()); }
-        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
-    }
+    internal static (int Code, string Out, string Err) Run(params string[] args) => ConsoleRun.Cli(args);
 
     [Fact]
     public void PlotCurvesWritesSvgAndReportsSeries()

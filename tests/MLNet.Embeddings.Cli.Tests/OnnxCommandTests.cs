@@ -17,14 +17,7 @@ public sealed class OnnxCommandTests : IDisposable
         throw new InvalidOperationException("repository root not found");
     }
 
-    static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        var (o, e) = (new StringWriter(), new StringWriter());
-        Console.SetOut(o); Console.SetError(e);
-        try { return (CliApp.Run(args), o.ToString(), e.ToString()); }
-        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
-    }
+    static (int Code, string Out, string Err) Run(params string[] args) => ConsoleRun.Cli(args);
 
     [Fact]
     public void Export_writes_onnx_and_reports_json()

@@ -38,15 +38,7 @@ public class DataCommandTests : IDisposable
 
     private static (int Code, JsonElement Json) Run(params string[] args)
     {
-        var oldOut = Console.Out;
-        var oldErr = Console.Error;
-        var sw = new StringWriter();
-        Console.SetOut(sw);
-        Console.SetError(new StringWriter());
-        int code;
-        try { code = CliApp.Run(args); }
-        finally { Console.SetOut(oldOut); Console.SetError(oldErr); }
-        var text = sw.ToString();
+        var (code, text, _) = ConsoleRun.Cli(args);
         return (code, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
     }
 

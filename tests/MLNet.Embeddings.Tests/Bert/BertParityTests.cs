@@ -4,6 +4,7 @@ using MLNet.Embeddings.Backbones.Bert;
 namespace MLNet.Embeddings.Tests.Bert;
 
 /// <summary>Our BERT against the plain-PyTorch reference (tools/fixtures/make_bert_fixture.py).</summary>
+[Collection(KernelStateCollection.Name)]
 public class BertParityTests
 {
     public static TheoryData<string> Fixtures => new() { "tiny-gelu", "small-gelu-new", "tiny-roberta-relu" };

@@ -2,6 +2,7 @@ using MLNet.Embeddings.Kernels;
 
 namespace MLNet.Embeddings.Tests.Kernels;
 
+[Collection(KernelStateCollection.Name)]
 public class SgemmTests
 {
     static float[] Random(int n, int seed)
