@@ -27,7 +27,7 @@ public static unsafe class SgemmBench
                 ((delegate* unmanaged<int, void>)set)(threads);
         }
         else Console.Error.WriteLine($"OpenBLAS not found at {blas}; printing ours only.");
-        Console.Error.WriteLine($"machine: {Environment.ProcessorCount} logical cores, {RuntimeInformation.ProcessArchitecture}, SIMD kernel: {Sgemm.IsAccelerated}, threads: {threads}");
+        Console.Error.WriteLine($"machine: {Environment.ProcessorCount} logical cores, {RuntimeInformation.ProcessArchitecture}, SIMD kernel: {Sgemm.IsAccelerated}, AVX-512 kernel: {Sgemm.IsAvx512}, threads: {threads}");
 
         var shapes = new (string Name, int M, int N, int K, bool TransB)[]
         {

@@ -31,6 +31,12 @@ public static unsafe class Sgemm
     /// <summary>Tests set this to exercise the portable kernel.</summary>
     internal static bool ForcePortable { get; set; }
 
+    /// <summary>Whether the 12×32 <see cref="Vector512{T}"/> micro-kernel is in use (AVX-512F present and not disabled).</summary>
+    public static bool IsAvx512 => IsAccelerated && Avx512F.IsSupported && Vector512.IsHardwareAccelerated && !ForceAvx2;
+
+    /// <summary>Tests set this to exercise the AVX2 kernel on machines with AVX-512.</summary>
+    internal static bool ForceAvx2 { get; set; }
+
     static ParallelOptions? s_options;
 
     /// <summary>Parallel options for <paramref name="threads"/> workers (cached: no allocation per call).</summary>
@@ -89,7 +95,7 @@ public static unsafe class Sgemm
             {
                 A = pa, B = pb, C = pc, TransA = transA, TransB = transB, M = m, N = n, K = k,
                 Alpha = alpha, Beta = beta, Lda = lda, Ldb = ldb, Ldc = ldc,
-                Simd = IsAccelerated,
+                Simd = IsAccelerated, Wide = IsAvx512,
             };
             int threads = parallel && 2L * m * n * k >= ParallelFlops ? Math.Max(1, MaxThreads) : 1;
             Run(ref job, threads);
@@ -106,7 +112,7 @@ public static unsafe class Sgemm
     struct Job
     {
         public float* A, B, C;
-        public bool TransA, TransB, Simd;
+        public bool TransA, TransB, Simd, Wide;
         public int M, N, K, Lda, Ldb, Ldc;
         public float Alpha, Beta;
         // Current block.
@@ -134,7 +140,8 @@ public static unsafe class Sgemm
                 job.BPack = bp;
                 // Even blocks: e.g. M = 384 → 4 × 96 rather than 3 × 120 + 24; K = 384 → 2 × 192.
                 int mBlocks = (job.M + MC - 1) / MC;
-                job.Mc = Math.Min(MC, ((job.M + mBlocks - 1) / mBlocks + MR - 1) / MR * MR);
+                int unit = job.Wide ? 2 * MR : MR; // the 512-bit kernel takes 12 rows at a time
+                job.Mc = Math.Min(MC, ((job.M + mBlocks - 1) / mBlocks + unit - 1) / unit * unit);
                 int kBlocks = (job.K + KC - 1) / KC;
                 job.KcBlock = Math.Min(KC, ((job.K + kBlocks - 1) / kBlocks + 7) / 8 * 8);
                 for (int jc = 0; jc < job.N; jc += NC)
@@ -166,6 +173,12 @@ public static unsafe class Sgemm
                             int want = threads * 4;
                             int jChunks = job.MBlocks >= want ? 1 : Math.Min(nPanels, (want + job.MBlocks - 1) / job.MBlocks);
                             job.JChunks = jChunks; job.PanelsPerChunk = (nPanels + jChunks - 1) / jChunks;
+                            if (job.Wide && (job.PanelsPerChunk & 1) != 0 && job.PanelsPerChunk < nPanels)
+                            {
+                                // The 512-bit kernel takes panels in pairs: keep chunks even.
+                                job.PanelsPerChunk++;
+                                job.JChunks = (nPanels + job.PanelsPerChunk - 1) / job.PanelsPerChunk;
+                            }
                             j = job;
                             int items = job.MBlocks * jChunks;
                             Parallel.For(0, items, Options(threads), w =>
@@ -283,8 +296,38 @@ public static unsafe class Sgemm
         fixed (float* ap = aArr)
         {
             PackA(ref job, ap, i0, mc);
-            float* tile = stackalloc float[MR * NR];
-            for (int panel = pStart; panel < pEnd; panel++)
+            float* tile = stackalloc float[4 * MR * NR];
+            int panel = pStart;
+            if (job.Wide)
+            {
+                // Pairs of B panels (32 columns) × pairs of A panels (12 rows) in one 512-bit kernel call.
+                for (; panel + 1 < pEnd; panel += 2)
+                {
+                    float* bp = job.BPack + (long)panel * NR * kc;
+                    int j = job.Jc + panel * NR;
+                    int nr1 = Math.Min(NR, job.Nc - (panel + 1) * NR);
+                    int r0 = 0;
+                    for (; r0 + MR < mc; r0 += 2 * MR)
+                    {
+                        int mr1 = Math.Min(MR, mc - r0 - MR);
+                        float* cp = job.C + (long)(i0 + r0) * job.Ldc + j;
+                        KernelAvx512(kc, ap + (long)r0 * kc, bp, tile);
+                        Store(tile, cp, job.Ldc, MR, NR, job.BlockBeta, true);
+                        Store(tile + MR * NR, cp + NR, job.Ldc, MR, nr1, job.BlockBeta, true);
+                        Store(tile + 2 * MR * NR, cp + (long)MR * job.Ldc, job.Ldc, mr1, NR, job.BlockBeta, true);
+                        Store(tile + 3 * MR * NR, cp + (long)MR * job.Ldc + NR, job.Ldc, mr1, nr1, job.BlockBeta, true);
+                    }
+                    for (; r0 < mc; r0 += MR)
+                    {
+                        int mr = Math.Min(MR, mc - r0);
+                        float* cp = job.C + (long)(i0 + r0) * job.Ldc + j;
+                        KernelAvx512Half(kc, ap + (long)r0 * kc, bp, tile);
+                        Store(tile, cp, job.Ldc, mr, NR, job.BlockBeta, true);
+                        Store(tile + MR * NR, cp + NR, job.Ldc, mr, nr1, job.BlockBeta, true);
+                    }
+                }
+            }
+            for (; panel < pEnd; panel++)
             {
                 float* bp = job.BPack + (long)panel * NR * kc;
                 int j = job.Jc + panel * NR;
@@ -362,6 +405,91 @@ public static unsafe class Sgemm
         Avx.Store(tile + 48, c30); Avx.Store(tile + 56, c31);
         Avx.Store(tile + 64, c40); Avx.Store(tile + 72, c41);
         Avx.Store(tile + 80, c50); Avx.Store(tile + 88, c51);
+    }
+
+    /// <summary>
+    /// 12×32 tile: two packed A panels (each kc × 6, consecutive) times two packed B panels (each kc × 16,
+    /// consecutive), 24 zmm accumulators. Written to <paramref name="tile"/> as four 6×16 tiles:
+    /// (A0,B0), (A0,B1), (A1,B0), (A1,B1).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void KernelAvx512(int kc, float* a, float* b, float* tile)
+    {
+        float* a1 = a + MR * kc;
+        float* b1p = b + NR * kc;
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+            c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default,
+            c60 = default, c61 = default, c70 = default, c71 = default, c80 = default, c81 = default,
+            c90 = default, c91 = default, ca0 = default, ca1 = default, cb0 = default, cb1 = default;
+        for (int p = 0; p < kc; p++, a += MR, a1 += MR, b += NR, b1p += NR)
+        {
+            var b0 = Avx512F.LoadVector512(b);
+            var b1 = Avx512F.LoadVector512(b1p);
+            var x = Vector512.Create(a[0]);
+            c00 = Avx512F.FusedMultiplyAdd(x, b0, c00); c01 = Avx512F.FusedMultiplyAdd(x, b1, c01);
+            x = Vector512.Create(a[1]);
+            c10 = Avx512F.FusedMultiplyAdd(x, b0, c10); c11 = Avx512F.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(a[2]);
+            c20 = Avx512F.FusedMultiplyAdd(x, b0, c20); c21 = Avx512F.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(a[3]);
+            c30 = Avx512F.FusedMultiplyAdd(x, b0, c30); c31 = Avx512F.FusedMultiplyAdd(x, b1, c31);
+            x = Vector512.Create(a[4]);
+            c40 = Avx512F.FusedMultiplyAdd(x, b0, c40); c41 = Avx512F.FusedMultiplyAdd(x, b1, c41);
+            x = Vector512.Create(a[5]);
+            c50 = Avx512F.FusedMultiplyAdd(x, b0, c50); c51 = Avx512F.FusedMultiplyAdd(x, b1, c51);
+            x = Vector512.Create(a1[0]);
+            c60 = Avx512F.FusedMultiplyAdd(x, b0, c60); c61 = Avx512F.FusedMultiplyAdd(x, b1, c61);
+            x = Vector512.Create(a1[1]);
+            c70 = Avx512F.FusedMultiplyAdd(x, b0, c70); c71 = Avx512F.FusedMultiplyAdd(x, b1, c71);
+            x = Vector512.Create(a1[2]);
+            c80 = Avx512F.FusedMultiplyAdd(x, b0, c80); c81 = Avx512F.FusedMultiplyAdd(x, b1, c81);
+            x = Vector512.Create(a1[3]);
+            c90 = Avx512F.FusedMultiplyAdd(x, b0, c90); c91 = Avx512F.FusedMultiplyAdd(x, b1, c91);
+            x = Vector512.Create(a1[4]);
+            ca0 = Avx512F.FusedMultiplyAdd(x, b0, ca0); ca1 = Avx512F.FusedMultiplyAdd(x, b1, ca1);
+            x = Vector512.Create(a1[5]);
+            cb0 = Avx512F.FusedMultiplyAdd(x, b0, cb0); cb1 = Avx512F.FusedMultiplyAdd(x, b1, cb1);
+        }
+        float* t1 = tile + MR * NR, t2 = tile + 2 * MR * NR, t3 = tile + 3 * MR * NR;
+        Avx512F.Store(tile, c00); Avx512F.Store(tile + 16, c10); Avx512F.Store(tile + 32, c20);
+        Avx512F.Store(tile + 48, c30); Avx512F.Store(tile + 64, c40); Avx512F.Store(tile + 80, c50);
+        Avx512F.Store(t1, c01); Avx512F.Store(t1 + 16, c11); Avx512F.Store(t1 + 32, c21);
+        Avx512F.Store(t1 + 48, c31); Avx512F.Store(t1 + 64, c41); Avx512F.Store(t1 + 80, c51);
+        Avx512F.Store(t2, c60); Avx512F.Store(t2 + 16, c70); Avx512F.Store(t2 + 32, c80);
+        Avx512F.Store(t2 + 48, c90); Avx512F.Store(t2 + 64, ca0); Avx512F.Store(t2 + 80, cb0);
+        Avx512F.Store(t3, c61); Avx512F.Store(t3 + 16, c71); Avx512F.Store(t3 + 32, c81);
+        Avx512F.Store(t3 + 48, c91); Avx512F.Store(t3 + 64, ca1); Avx512F.Store(t3 + 80, cb1);
+    }
+
+    /// <summary>6×32 tile: one packed A panel times two packed B panels; written as tiles (A,B0), (A,B1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void KernelAvx512Half(int kc, float* a, float* b, float* tile)
+    {
+        float* b1p = b + NR * kc;
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+            c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++, a += MR, b += NR, b1p += NR)
+        {
+            var b0 = Avx512F.LoadVector512(b);
+            var b1 = Avx512F.LoadVector512(b1p);
+            var x = Vector512.Create(a[0]);
+            c00 = Avx512F.FusedMultiplyAdd(x, b0, c00); c01 = Avx512F.FusedMultiplyAdd(x, b1, c01);
+            x = Vector512.Create(a[1]);
+            c10 = Avx512F.FusedMultiplyAdd(x, b0, c10); c11 = Avx512F.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(a[2]);
+            c20 = Avx512F.FusedMultiplyAdd(x, b0, c20); c21 = Avx512F.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(a[3]);
+            c30 = Avx512F.FusedMultiplyAdd(x, b0, c30); c31 = Avx512F.FusedMultiplyAdd(x, b1, c31);
+            x = Vector512.Create(a[4]);
+            c40 = Avx512F.FusedMultiplyAdd(x, b0, c40); c41 = Avx512F.FusedMultiplyAdd(x, b1, c41);
+            x = Vector512.Create(a[5]);
+            c50 = Avx512F.FusedMultiplyAdd(x, b0, c50); c51 = Avx512F.FusedMultiplyAdd(x, b1, c51);
+        }
+        float* t1 = tile + MR * NR;
+        Avx512F.Store(tile, c00); Avx512F.Store(tile + 16, c10); Avx512F.Store(tile + 32, c20);
+        Avx512F.Store(tile + 48, c30); Avx512F.Store(tile + 64, c40); Avx512F.Store(tile + 80, c50);
+        Avx512F.Store(t1, c01); Avx512F.Store(t1 + 16, c11); Avx512F.Store(t1 + 32, c21);
+        Avx512F.Store(t1 + 48, c31); Avx512F.Store(t1 + 64, c41); Avx512F.Store(t1 + 80, c51);
     }
 
     /// <summary>Portable version of <see cref="KernelAvx"/>.</summary>

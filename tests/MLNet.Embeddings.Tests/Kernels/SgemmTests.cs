@@ -33,7 +33,7 @@ public class SgemmTests
         return r;
     }
 
-    static void Check(bool ta, bool tb, int m, int n, int k, float alpha, float beta, int pad, bool portable = false, bool parallel = true)
+    static void Check(bool ta, bool tb, int m, int n, int k, float alpha, float beta, int pad, bool portable = false, bool parallel = true, bool avx2 = false)
     {
         int lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
         var a = Random((ta ? k : m) * lda, 1);
@@ -42,8 +42,9 @@ public class SgemmTests
         var expected = Naive(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         var before = (float[])c.Clone();
         Sgemm.ForcePortable = portable;
+        Sgemm.ForceAvx2 = avx2;
         try { Sgemm.Gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, parallel); }
-        finally { Sgemm.ForcePortable = false; }
+        finally { Sgemm.ForcePortable = false; Sgemm.ForceAvx2 = false; }
         double tol = 1e-5 * Math.Max(1, k);
         for (int i = 0; i < m; i++)
         {
@@ -88,6 +89,37 @@ public class SgemmTests
     {
         Check(false, true, m, n, k, 1f, 0f, 0, portable: true);
         Check(true, false, m, n, k, 1f, 1f, 2, portable: true);
+    }
+
+    [Theory]
+    [InlineData(7, 13, 5)]
+    [InlineData(6, 16, 8)]
+    [InlineData(13, 33, 257)]
+    [InlineData(130, 40, 270)]
+    [InlineData(128, 384, 384)]
+    public void Avx2KernelMatchesNaive(int m, int n, int k)
+    {
+        // On AVX-512 machines the other tests run the 512-bit kernel; this one keeps the 256-bit path covered.
+        foreach (var ta in new[] { false, true })
+            foreach (var tb in new[] { false, true })
+                Check(ta, tb, m, n, k, 1f, 0f, 0, avx2: true);
+        Check(false, true, m, n, k, 0.5f, 0.25f, 3, avx2: true, parallel: false);
+    }
+
+    [Theory]
+    [InlineData(12, 32, 7)]
+    [InlineData(11, 31, 64)]
+    [InlineData(18, 48, 33)]
+    [InlineData(25, 65, 19)]
+    [InlineData(128, 384, 384)]
+    [InlineData(200, 96, 600)]
+    public void WideKernelEdgesMatchNaive(int m, int n, int k)
+    {
+        // Row counts around multiples of 12 and column counts around multiples of 32 (the 512-bit tile),
+        // serial and parallel, with beta 1 and strides.
+        Check(false, true, m, n, k, 1f, 0f, 0);
+        Check(true, false, m, n, k, 1.5f, 1f, 2, parallel: false);
+        Check(false, false, m, n, k, -1f, 0.5f, 1);
     }
 
     [Fact]
