@@ -9,13 +9,8 @@ public static class Linear
     public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y,
         int rows, int inFeatures, int outFeatures)
     {
-        if (bias.IsEmpty)
-        {
-            Sgemm.Gemm(false, true, rows, outFeatures, inFeatures, 1f, x, inFeatures, weight, inFeatures, 0f, y, outFeatures);
-            return;
-        }
-        for (int r = 0; r < rows; r++) bias[..outFeatures].CopyTo(y.Slice(r * outFeatures, outFeatures));
-        Sgemm.Gemm(false, true, rows, outFeatures, inFeatures, 1f, x, inFeatures, weight, inFeatures, 1f, y, outFeatures);
+        Sgemm.Gemm(false, true, rows, outFeatures, inFeatures, 1f, x, inFeatures, weight, inFeatures, 0f, y, outFeatures,
+            bias: bias.IsEmpty ? default : bias[..outFeatures]);
     }
 
     /// <summary>

@@ -69,31 +69,36 @@ public static unsafe class Sgemm
     /// <param name="c">C's values.</param>
     /// <param name="ldc">Row stride of C.</param>
     /// <param name="parallel">Allow threads (callers that already run in parallel pass false).</param>
+    /// <param name="bias">Optional row vector of length <paramref name="n"/> added to every row of C (a linear layer's bias),
+    /// fused into the store of the product: <c>C = alpha·op(A)·op(B) + beta·C + 1·biasᵀ</c>.</param>
     public static void Gemm(bool transA, bool transB, int m, int n, int k, float alpha,
-        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, bool parallel = true)
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, bool parallel = true,
+        ReadOnlySpan<float> bias = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(m);
         ArgumentOutOfRangeException.ThrowIfNegative(n);
         ArgumentOutOfRangeException.ThrowIfNegative(k);
         if (m == 0 || n == 0) return;
         Check(c.Length, m, n, ldc, nameof(c));
+        if (!bias.IsEmpty && bias.Length < n) throw new ArgumentException($"Bias has {bias.Length} values, expected {n}.", nameof(bias));
         if (k == 0 || alpha == 0f)
         {
             for (int i = 0; i < m; i++)
             {
                 var row = c.Slice(i * ldc, n);
                 if (beta == 0f) row.Clear(); else if (beta != 1f) for (int j = 0; j < n; j++) row[j] *= beta;
+                if (!bias.IsEmpty) for (int j = 0; j < n; j++) row[j] += bias[j];
             }
             return;
         }
         if (transA) Check(a.Length, k, m, lda, nameof(a)); else Check(a.Length, m, k, lda, nameof(a));
         if (transB) Check(b.Length, n, k, ldb, nameof(b)); else Check(b.Length, k, n, ldb, nameof(b));
 
-        fixed (float* pa = a, pb = b, pc = c)
+        fixed (float* pa = a, pb = b, pc = c, pbias = bias)
         {
             var job = new Job
             {
-                A = pa, B = pb, C = pc, TransA = transA, TransB = transB, M = m, N = n, K = k,
+                A = pa, B = pb, C = pc, Bias = bias.IsEmpty ? null : pbias, TransA = transA, TransB = transB, M = m, N = n, K = k,
                 Alpha = alpha, Beta = beta, Lda = lda, Ldb = ldb, Ldc = ldc,
                 Simd = IsAccelerated, Wide = IsAvx512,
             };
@@ -111,13 +116,15 @@ public static unsafe class Sgemm
 
     struct Job
     {
-        public float* A, B, C;
+        public float* A, B, C, Bias;
         public bool TransA, TransB, Simd, Wide;
         public int M, N, K, Lda, Ldb, Ldc;
         public float Alpha, Beta;
         // Current block.
         public int Jc, Nc, Pc, Kc;
         public float BlockBeta;
+        /// <summary>The bias to add in this K block (the first one), or null.</summary>
+        public float* BlockBias;
         public float* BPack;
         public int MBlocks, JChunks, PanelsPerChunk, Mc, KcBlock;
     }
@@ -153,6 +160,7 @@ public static unsafe class Sgemm
                         int kc = Math.Min(job.KcBlock, job.K - pc);
                         job.Jc = jc; job.Nc = nc; job.Pc = pc; job.Kc = kc;
                         job.BlockBeta = pc == 0 ? job.Beta : 1f;
+                        job.BlockBias = pc == 0 ? job.Bias : null;
                         job.MBlocks = (job.M + job.Mc - 1) / job.Mc;
                         if (threads <= 1)
                         {
@@ -295,9 +303,17 @@ public static unsafe class Sgemm
         if (pStart >= pEnd) return;
         fixed (float* ap = aArr)
         {
-            PackA(ref job, ap, i0, mc);
             float* tile = stackalloc float[4 * MR * NR];
             int panel = pStart;
+            // Unscaled, untransposed A with the 512-bit kernel: full 12-row groups read A in place (no packing) and
+            // store straight into C; only the last rows (< 12) are packed for the 6-row kernels below.
+            int direct = job.Wide && !job.TransA && job.Alpha == 1f ? mc / (2 * MR) * (2 * MR) : 0;
+            if (direct > 0)
+            {
+                if (direct < mc) PackA(ref job, ap + (long)direct * kc, i0 + direct, mc - direct);
+                ComputeDirect(ref job, i0, direct, pStart, pEnd, tile);
+            }
+            else PackA(ref job, ap, i0, mc);
             if (job.Wide)
             {
                 // Pairs of B panels (32 columns) × pairs of A panels (12 rows) in one 512-bit kernel call.
@@ -306,24 +322,26 @@ public static unsafe class Sgemm
                     float* bp = job.BPack + (long)panel * NR * kc;
                     int j = job.Jc + panel * NR;
                     int nr1 = Math.Min(NR, job.Nc - (panel + 1) * NR);
-                    int r0 = 0;
+                    int r0 = direct;
                     for (; r0 + MR < mc; r0 += 2 * MR)
                     {
                         int mr1 = Math.Min(MR, mc - r0 - MR);
                         float* cp = job.C + (long)(i0 + r0) * job.Ldc + j;
+                        float* bias = job.BlockBias is null ? null : job.BlockBias + j;
                         KernelAvx512(kc, ap + (long)r0 * kc, bp, tile);
-                        Store(tile, cp, job.Ldc, MR, NR, job.BlockBeta, true);
-                        Store(tile + MR * NR, cp + NR, job.Ldc, MR, nr1, job.BlockBeta, true);
-                        Store(tile + 2 * MR * NR, cp + (long)MR * job.Ldc, job.Ldc, mr1, NR, job.BlockBeta, true);
-                        Store(tile + 3 * MR * NR, cp + (long)MR * job.Ldc + NR, job.Ldc, mr1, nr1, job.BlockBeta, true);
+                        Store(tile, cp, job.Ldc, MR, NR, job.BlockBeta, true, bias);
+                        Store(tile + MR * NR, cp + NR, job.Ldc, MR, nr1, job.BlockBeta, true, bias is null ? null : bias + NR);
+                        Store(tile + 2 * MR * NR, cp + (long)MR * job.Ldc, job.Ldc, mr1, NR, job.BlockBeta, true, bias);
+                        Store(tile + 3 * MR * NR, cp + (long)MR * job.Ldc + NR, job.Ldc, mr1, nr1, job.BlockBeta, true, bias is null ? null : bias + NR);
                     }
                     for (; r0 < mc; r0 += MR)
                     {
                         int mr = Math.Min(MR, mc - r0);
                         float* cp = job.C + (long)(i0 + r0) * job.Ldc + j;
+                        float* bias = job.BlockBias is null ? null : job.BlockBias + j;
                         KernelAvx512Half(kc, ap + (long)r0 * kc, bp, tile);
-                        Store(tile, cp, job.Ldc, mr, NR, job.BlockBeta, true);
-                        Store(tile + MR * NR, cp + NR, job.Ldc, mr, nr1, job.BlockBeta, true);
+                        Store(tile, cp, job.Ldc, mr, NR, job.BlockBeta, true, bias);
+                        Store(tile + MR * NR, cp + NR, job.Ldc, mr, nr1, job.BlockBeta, true, bias is null ? null : bias + NR);
                     }
                 }
             }
@@ -332,27 +350,30 @@ public static unsafe class Sgemm
                 float* bp = job.BPack + (long)panel * NR * kc;
                 int j = job.Jc + panel * NR;
                 int nr = Math.Min(NR, job.Nc - panel * NR);
-                for (int r0 = 0; r0 < mc; r0 += MR)
+                float* bias = job.BlockBias is null ? null : job.BlockBias + j;
+                for (int r0 = direct; r0 < mc; r0 += MR)
                 {
                     int mr = Math.Min(MR, mc - r0);
                     float* cp = job.C + (long)(i0 + r0) * job.Ldc + j;
                     float* apanel = ap + (long)r0 * kc;
                     if (job.Simd) KernelAvx(kc, apanel, bp, tile);
                     else KernelPortable(kc, apanel, bp, tile);
-                    Store(tile, cp, job.Ldc, mr, nr, job.BlockBeta, job.Simd);
+                    Store(tile, cp, job.Ldc, mr, nr, job.BlockBeta, job.Simd, bias);
                 }
             }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Store(float* tile, float* c, int ldc, int mr, int nr, float beta, bool simd)
+    static void Store(float* tile, float* c, int ldc, int mr, int nr, float beta, bool simd, float* bias = null)
     {
         if (simd && nr == NR)
         {
+            var z0 = bias is null ? Vector256<float>.Zero : Avx.LoadVector256(bias);
+            var z1 = bias is null ? Vector256<float>.Zero : Avx.LoadVector256(bias + 8);
             for (int r = 0; r < mr; r++, c += ldc, tile += NR)
             {
-                var t0 = Avx.LoadVector256(tile); var t1 = Avx.LoadVector256(tile + 8);
+                var t0 = Avx.Add(Avx.LoadVector256(tile), z0); var t1 = Avx.Add(Avx.LoadVector256(tile + 8), z1);
                 if (beta == 0f) { Avx.Store(c, t0); Avx.Store(c + 8, t1); }
                 else if (beta == 1f)
                 {
@@ -373,6 +394,7 @@ public static unsafe class Sgemm
             if (beta == 0f) for (int q = 0; q < nr; q++) c[q] = tile[q];
             else if (beta == 1f) for (int q = 0; q < nr; q++) c[q] += tile[q];
             else for (int q = 0; q < nr; q++) c[q] = beta * c[q] + tile[q];
+            if (bias is not null) for (int q = 0; q < nr; q++) c[q] += bias[q];
         }
     }
 
@@ -490,6 +512,161 @@ public static unsafe class Sgemm
         Avx512F.Store(tile + 48, c30); Avx512F.Store(tile + 64, c40); Avx512F.Store(tile + 80, c50);
         Avx512F.Store(t1, c01); Avx512F.Store(t1 + 16, c11); Avx512F.Store(t1 + 32, c21);
         Avx512F.Store(t1 + 48, c31); Avx512F.Store(t1 + 64, c41); Avx512F.Store(t1 + 80, c51);
+    }
+
+    /// <summary>
+    /// Rows [i0, i0+rows) of C (rows a multiple of 12) for B panels [pStart, pEnd), reading A in place with its row
+    /// stride; full 16-column panels are stored straight into C (with beta and bias), a partial last panel via a tile.
+    /// </summary>
+    static void ComputeDirect(ref Job job, int i0, int rows, int pStart, int pEnd, float* tile)
+    {
+        int kc = job.Kc;
+        long lda = job.Lda;
+        for (int panel = pStart; panel < pEnd; panel += 2)
+        {
+            bool pair = panel + 1 < pEnd;
+            float* bp = job.BPack + (long)panel * NR * kc;
+            int j = job.Jc + panel * NR;
+            int nr0 = Math.Min(NR, job.Nc - panel * NR);
+            int nr1 = pair ? Math.Min(NR, job.Nc - (panel + 1) * NR) : 0;
+            float* bias = job.BlockBias is null ? null : job.BlockBias + j;
+            for (int r0 = 0; r0 < rows; r0 += 2 * MR)
+            {
+                float* a = job.A + (i0 + r0) * lda + job.Pc;
+                float* cp = job.C + (long)(i0 + r0) * job.Ldc + j;
+                if (pair)
+                {
+                    if (nr1 == NR) KernelDirect32(kc, a, lda, bp, cp, job.Ldc, job.BlockBeta, bias);
+                    else
+                    {
+                        KernelDirect32(kc, a, lda, bp, tile, 2 * NR, 0f, null);
+                        for (int h = 0; h < 2; h++)
+                        {
+                            float* t = tile + h * MR * 2 * NR;
+                            float* ch = cp + (long)h * MR * job.Ldc;
+                            StoreStrided(t, 2 * NR, ch, job.Ldc, MR, NR, job.BlockBeta, bias);
+                            StoreStrided(t + NR, 2 * NR, ch + NR, job.Ldc, MR, nr1, job.BlockBeta, bias is null ? null : bias + NR);
+                        }
+                    }
+                }
+                else if (nr0 == NR) KernelDirect16(kc, a, lda, bp, cp, job.Ldc, job.BlockBeta, bias);
+                else
+                {
+                    KernelDirect16(kc, a, lda, bp, tile, NR, 0f, null);
+                    StoreStrided(tile, NR, cp, job.Ldc, 2 * MR, nr0, job.BlockBeta, bias);
+                }
+            }
+        }
+    }
+
+    /// <summary>Adds an [mr × nr] tile (row stride <paramref name="ldt"/>) into C with beta and bias (edge tiles only).</summary>
+    static void StoreStrided(float* tile, int ldt, float* c, int ldc, int mr, int nr, float beta, float* bias)
+    {
+        for (int r = 0; r < mr; r++, c += ldc, tile += ldt)
+            for (int q = 0; q < nr; q++)
+            {
+                float v = tile[q] + (bias is null ? 0f : bias[q]);
+                c[q] = beta == 0f ? v : beta == 1f ? c[q] + v : beta * c[q] + v;
+            }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static void Put(float* c, Vector512<float> acc, float beta, Vector512<float> bias)
+    {
+        acc = Avx512F.Add(acc, bias);
+        if (beta == 0f) Avx512F.Store(c, acc);
+        else if (beta == 1f) Avx512F.Store(c, Avx512F.Add(acc, Avx512F.LoadVector512(c)));
+        else Avx512F.Store(c, Avx512F.FusedMultiplyAdd(Vector512.Create(beta), Avx512F.LoadVector512(c), acc));
+    }
+
+    /// <summary>
+    /// 12×32 tile: 12 rows of A read in place (row stride <paramref name="lda"/>) times two packed B panels, stored
+    /// into C (row stride <paramref name="ldc"/>) as <c>C = acc + beta·C + bias</c>. 24 zmm accumulators.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void KernelDirect32(int kc, float* a, long lda, float* b, float* c, int ldc, float beta, float* bias)
+    {
+        float* b1p = b + NR * kc;
+        float* a0 = a, a3 = a + 3 * lda, a6 = a + 6 * lda, a9 = a + 9 * lda;
+        long lda2 = 2 * lda;
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default,
+            c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default,
+            c60 = default, c61 = default, c70 = default, c71 = default, c80 = default, c81 = default,
+            c90 = default, c91 = default, ca0 = default, ca1 = default, cb0 = default, cb1 = default;
+        for (int p = 0; p < kc; p++, a0++, a3++, a6++, a9++, b += NR, b1p += NR)
+        {
+            var b0 = Avx512F.LoadVector512(b);
+            var b1 = Avx512F.LoadVector512(b1p);
+            var x = Vector512.Create(*a0);
+            c00 = Avx512F.FusedMultiplyAdd(x, b0, c00); c01 = Avx512F.FusedMultiplyAdd(x, b1, c01);
+            x = Vector512.Create(a0[lda]);
+            c10 = Avx512F.FusedMultiplyAdd(x, b0, c10); c11 = Avx512F.FusedMultiplyAdd(x, b1, c11);
+            x = Vector512.Create(a0[lda2]);
+            c20 = Avx512F.FusedMultiplyAdd(x, b0, c20); c21 = Avx512F.FusedMultiplyAdd(x, b1, c21);
+            x = Vector512.Create(*a3);
+            c30 = Avx512F.FusedMultiplyAdd(x, b0, c30); c31 = Avx512F.FusedMultiplyAdd(x, b1, c31);
+            x = Vector512.Create(a3[lda]);
+            c40 = Avx512F.FusedMultiplyAdd(x, b0, c40); c41 = Avx512F.FusedMultiplyAdd(x, b1, c41);
+            x = Vector512.Create(a3[lda2]);
+            c50 = Avx512F.FusedMultiplyAdd(x, b0, c50); c51 = Avx512F.FusedMultiplyAdd(x, b1, c51);
+            x = Vector512.Create(*a6);
+            c60 = Avx512F.FusedMultiplyAdd(x, b0, c60); c61 = Avx512F.FusedMultiplyAdd(x, b1, c61);
+            x = Vector512.Create(a6[lda]);
+            c70 = Avx512F.FusedMultiplyAdd(x, b0, c70); c71 = Avx512F.FusedMultiplyAdd(x, b1, c71);
+            x = Vector512.Create(a6[lda2]);
+            c80 = Avx512F.FusedMultiplyAdd(x, b0, c80); c81 = Avx512F.FusedMultiplyAdd(x, b1, c81);
+            x = Vector512.Create(*a9);
+            c90 = Avx512F.FusedMultiplyAdd(x, b0, c90); c91 = Avx512F.FusedMultiplyAdd(x, b1, c91);
+            x = Vector512.Create(a9[lda]);
+            ca0 = Avx512F.FusedMultiplyAdd(x, b0, ca0); ca1 = Avx512F.FusedMultiplyAdd(x, b1, ca1);
+            x = Vector512.Create(a9[lda2]);
+            cb0 = Avx512F.FusedMultiplyAdd(x, b0, cb0); cb1 = Avx512F.FusedMultiplyAdd(x, b1, cb1);
+        }
+        var z0 = bias is null ? Vector512<float>.Zero : Avx512F.LoadVector512(bias);
+        var z1 = bias is null ? Vector512<float>.Zero : Avx512F.LoadVector512(bias + NR);
+        Put(c, c00, beta, z0); Put(c + NR, c01, beta, z1); c += ldc;
+        Put(c, c10, beta, z0); Put(c + NR, c11, beta, z1); c += ldc;
+        Put(c, c20, beta, z0); Put(c + NR, c21, beta, z1); c += ldc;
+        Put(c, c30, beta, z0); Put(c + NR, c31, beta, z1); c += ldc;
+        Put(c, c40, beta, z0); Put(c + NR, c41, beta, z1); c += ldc;
+        Put(c, c50, beta, z0); Put(c + NR, c51, beta, z1); c += ldc;
+        Put(c, c60, beta, z0); Put(c + NR, c61, beta, z1); c += ldc;
+        Put(c, c70, beta, z0); Put(c + NR, c71, beta, z1); c += ldc;
+        Put(c, c80, beta, z0); Put(c + NR, c81, beta, z1); c += ldc;
+        Put(c, c90, beta, z0); Put(c + NR, c91, beta, z1); c += ldc;
+        Put(c, ca0, beta, z0); Put(c + NR, ca1, beta, z1); c += ldc;
+        Put(c, cb0, beta, z0); Put(c + NR, cb1, beta, z1);
+    }
+
+    /// <summary>12×16 tile: as <see cref="KernelDirect32"/> with one packed B panel (the odd last panel).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void KernelDirect16(int kc, float* a, long lda, float* b, float* c, int ldc, float beta, float* bias)
+    {
+        float* a0 = a, a3 = a + 3 * lda, a6 = a + 6 * lda, a9 = a + 9 * lda;
+        long lda2 = 2 * lda;
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default,
+            c6 = default, c7 = default, c8 = default, c9 = default, ca = default, cb = default;
+        for (int p = 0; p < kc; p++, a0++, a3++, a6++, a9++, b += NR)
+        {
+            var b0 = Avx512F.LoadVector512(b);
+            c0 = Avx512F.FusedMultiplyAdd(Vector512.Create(*a0), b0, c0);
+            c1 = Avx512F.FusedMultiplyAdd(Vector512.Create(a0[lda]), b0, c1);
+            c2 = Avx512F.FusedMultiplyAdd(Vector512.Create(a0[lda2]), b0, c2);
+            c3 = Avx512F.FusedMultiplyAdd(Vector512.Create(*a3), b0, c3);
+            c4 = Avx512F.FusedMultiplyAdd(Vector512.Create(a3[lda]), b0, c4);
+            c5 = Avx512F.FusedMultiplyAdd(Vector512.Create(a3[lda2]), b0, c5);
+            c6 = Avx512F.FusedMultiplyAdd(Vector512.Create(*a6), b0, c6);
+            c7 = Avx512F.FusedMultiplyAdd(Vector512.Create(a6[lda]), b0, c7);
+            c8 = Avx512F.FusedMultiplyAdd(Vector512.Create(a6[lda2]), b0, c8);
+            c9 = Avx512F.FusedMultiplyAdd(Vector512.Create(*a9), b0, c9);
+            ca = Avx512F.FusedMultiplyAdd(Vector512.Create(a9[lda]), b0, ca);
+            cb = Avx512F.FusedMultiplyAdd(Vector512.Create(a9[lda2]), b0, cb);
+        }
+        var z = bias is null ? Vector512<float>.Zero : Avx512F.LoadVector512(bias);
+        Put(c, c0, beta, z); c += ldc; Put(c, c1, beta, z); c += ldc; Put(c, c2, beta, z); c += ldc;
+        Put(c, c3, beta, z); c += ldc; Put(c, c4, beta, z); c += ldc; Put(c, c5, beta, z); c += ldc;
+        Put(c, c6, beta, z); c += ldc; Put(c, c7, beta, z); c += ldc; Put(c, c8, beta, z); c += ldc;
+        Put(c, c9, beta, z); c += ldc; Put(c, ca, beta, z); c += ldc; Put(c, cb, beta, z);
     }
 
     /// <summary>Portable version of <see cref="KernelAvx"/>.</summary>

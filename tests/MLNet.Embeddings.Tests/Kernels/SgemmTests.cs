@@ -33,17 +33,20 @@ public class SgemmTests
         return r;
     }
 
-    static void Check(bool ta, bool tb, int m, int n, int k, float alpha, float beta, int pad, bool portable = false, bool parallel = true, bool avx2 = false)
+    static void Check(bool ta, bool tb, int m, int n, int k, float alpha, float beta, int pad, bool portable = false, bool parallel = true, bool avx2 = false,
+        bool withBias = false)
     {
         int lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
         var a = Random((ta ? k : m) * lda, 1);
         var b = Random((tb ? n : k) * ldb, 2);
         var c = Random(m * ldc, 3);
         var expected = Naive(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        var bias = withBias ? Random(n, 4) : [];
+        if (withBias) for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) expected[i * n + j] += bias[j];
         var before = (float[])c.Clone();
         Sgemm.ForcePortable = portable;
         Sgemm.ForceAvx2 = avx2;
-        try { Sgemm.Gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, parallel); }
+        try { Sgemm.Gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, parallel, bias); }
         finally { Sgemm.ForcePortable = false; Sgemm.ForceAvx2 = false; }
         double tol = 1e-5 * Math.Max(1, k);
         for (int i = 0; i < m; i++)
@@ -69,6 +72,27 @@ public class SgemmTests
         foreach (var ta in new[] { false, true })
             foreach (var tb in new[] { false, true })
                 Check(ta, tb, m, n, k, 1f, 0f, 0);
+    }
+
+    [Theory]
+    [InlineData(12, 32, 7)]
+    [InlineData(13, 33, 257)]
+    [InlineData(25, 48, 600)]
+    [InlineData(121, 17, 300)]
+    [InlineData(130, 400, 64)]
+    [InlineData(1024, 384, 384)]
+    public void BiasIsAddedOnceToEveryRow(int m, int n, int k)
+    {
+        // alpha 1 and untransposed A take the in-place (unpacked A) 512-bit path where AVX-512 is present.
+        foreach (var beta in new[] { 0f, 1f, 0.5f })
+            foreach (var parallel in new[] { false, true })
+            {
+                Check(false, true, m, n, k, 1f, beta, 0, parallel: parallel, withBias: true);
+                Check(false, false, m, n, k, 1f, beta, 3, parallel: parallel, withBias: true);
+            }
+        Check(true, true, m, n, k, 0.5f, 1f, 2, withBias: true);
+        Check(false, true, m, n, k, 1f, 0f, 1, avx2: true, withBias: true);
+        Check(false, true, m, n, k, 1f, 1f, 0, portable: true, withBias: true);
     }
 
     [Theory]
