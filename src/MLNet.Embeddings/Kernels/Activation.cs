@@ -47,8 +47,56 @@ public static class Activation
         var one = Vector256<float>.One;
         var t = one / (one + Vector256.Create(P) * ax);
         var poly = ((((Vector256.Create(A5) * t + Vector256.Create(A4)) * t + Vector256.Create(A3)) * t + Vector256.Create(A2)) * t + Vector256.Create(A1)) * t;
-        var y = one - poly * Vector256.Exp(-(ax * ax));
+        var y = one - poly * VectorExp.Exp(-(ax * ax));
         return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), -y, y);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector512<float> Erf(Vector512<float> x)
+    {
+        var ax = Vector512.Abs(x);
+        var one = Vector512<float>.One;
+        var t = VectorExp.Reciprocal(one + Vector512.Create(P) * ax);
+        var poly = ((((Vector512.Create(A5) * t + Vector512.Create(A4)) * t + Vector512.Create(A3)) * t + Vector512.Create(A2)) * t + Vector512.Create(A1)) * t;
+        var y = one - poly * VectorExp.Exp(-(ax * ax));
+        return Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<float>.Zero), -y, y);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector512<float> Tanh(Vector512<float> u)
+    {
+        var one = Vector512<float>.One;
+        return one - Vector512.Create(2f) * VectorExp.Reciprocal(VectorExp.Exp(u + u) + one);
+    }
+
+    /// <summary>The 512-bit forward loop, one loop per kind (the kind is not re-tested per vector); returns where it stopped.</summary>
+    static int Forward512(ActivationKind kind, ref float xr, ref float yr, int n)
+    {
+        int i = 0;
+        var half = Vector512.Create(0.5f);
+        var one = Vector512<float>.One;
+        switch (kind)
+        {
+            case ActivationKind.Gelu:
+                for (; i <= n - 16; i += 16)
+                {
+                    var v = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                    (half * v * (one + Erf(v * Vector512.Create(InvSqrt2)))).StoreUnsafe(ref yr, (nuint)i);
+                }
+                break;
+            case ActivationKind.GeluTanh:
+                for (; i <= n - 16; i += 16)
+                {
+                    var v = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                    (half * v * (one + Tanh(Vector512.Create(SqrtTwoOverPi) * (v + Vector512.Create(GeluC) * v * v * v)))).StoreUnsafe(ref yr, (nuint)i);
+                }
+                break;
+            default:
+                for (; i <= n - 16; i += 16)
+                    Vector512.MaxNative(Vector512.LoadUnsafe(ref xr, (nuint)i), Vector512<float>.Zero).StoreUnsafe(ref yr, (nuint)i);
+                break;
+        }
+        return i;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -58,7 +106,7 @@ public static class Activation
     static Vector256<float> Tanh(Vector256<float> u)
     {
         var one = Vector256<float>.One;
-        return one - Vector256.Create(2f) / (Vector256.Exp(u + u) + one);
+        return one - Vector256.Create(2f) / (VectorExp.Exp(u + u) + one);
     }
 
     /// <summary><c>y = act(x)</c> element-wise; <paramref name="y"/> may be <paramref name="x"/>.</summary>
@@ -66,6 +114,8 @@ public static class Activation
     {
         if (y.Length < x.Length) throw new ArgumentException("Output is shorter than input.", nameof(y));
         int n = x.Length, i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            i = Forward512(kind, ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(y), n);
         if (Vector256.IsHardwareAccelerated)
         {
             ref float xr = ref MemoryMarshal.GetReference(x);
@@ -116,7 +166,7 @@ public static class Activation
                 if (kind == ActivationKind.Gelu)
                 {
                     var cdf = half * (one + Erf(v * Vector256.Create(InvSqrt2)));
-                    var pdf = Vector256.Create(InvSqrt2Pi) * Vector256.Exp(-half * v * v);
+                    var pdf = Vector256.Create(InvSqrt2Pi) * VectorExp.Exp(-half * v * v);
                     d = cdf + v * pdf;
                 }
                 else if (kind == ActivationKind.GeluTanh)

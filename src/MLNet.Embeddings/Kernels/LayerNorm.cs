@@ -17,13 +17,11 @@ public static class LayerNorm
         {
             var xr = x.Slice(r * cols, cols);
             var yr = y.Slice(r * cols, cols);
-            float m = TensorPrimitives.Sum(xr) / cols;
-            // Two-pass variance (biased, as torch).
-            double v = 0;
-            for (int i = 0; i < cols; i++) { float d = xr[i] - m; v += d * d; }
-            float s = (float)(1.0 / Math.Sqrt(v / cols + eps));
+            float m = RowOps.Sum(xr) / cols;
+            // Two-pass variance (biased, as torch), vectorised: y = x − mean with Σ y², then y·rstd·γ + β.
+            float s = 1f / MathF.Sqrt(RowOps.CenterAndSumSquares(xr, m, yr) / cols + eps);
             mean[r] = m; rstd[r] = s;
-            for (int i = 0; i < cols; i++) yr[i] = (xr[i] - m) * s * gamma[i] + beta[i];
+            RowOps.ScaleMultiplyAdd(yr, s, gamma, beta);
         }
     }
 

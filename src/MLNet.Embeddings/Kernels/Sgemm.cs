@@ -522,6 +522,7 @@ public static unsafe class Sgemm
     {
         int kc = job.Kc;
         long lda = job.Lda;
+        // Panels outer (BLIS order): one B micro-panel pair is reused by every 12-row group of the block.
         for (int panel = pStart; panel < pEnd; panel += 2)
         {
             bool pair = panel + 1 < pEnd;

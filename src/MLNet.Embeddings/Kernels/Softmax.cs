@@ -8,36 +8,56 @@ namespace MLNet.Embeddings.Kernels;
 public static class Softmax
 {
     /// <summary>Softmax of each row of <paramref name="x"/> [rows × cols] (row stride <paramref name="ld"/>), in place.</summary>
-    public static void Forward(Span<float> x, int rows, int cols, int ld)
+    public static void Forward(Span<float> x, int rows, int cols, int ld) => Forward(x, rows, cols, ld, 1f);
+
+    /// <summary>
+    /// Softmax of <c>scale·x</c> for each row (scale &gt; 0), in place: attention passes 1/√d here so that the
+    /// score product itself can run unscaled.
+    /// </summary>
+    public static void Forward(Span<float> x, int rows, int cols, int ld, float scale)
     {
         for (int r = 0; r < rows; r++)
         {
             var row = x.Slice(r * ld, cols);
-            float max = TensorPrimitives.Max(row);
-            float sum = ExpShifted(row, max);
-            TensorPrimitives.Multiply(row, 1f / sum, row);
+            float max = RowOps.Max(row);
+            float sum = ExpShifted(row, max, scale);
+            RowOps.Scale(row, 1f / sum);
         }
     }
 
-    /// <summary>row[i] = exp(row[i] − shift); returns the sum. (Vector256.Exp: much faster here than TensorPrimitives.Exp.)</summary>
-    static float ExpShifted(Span<float> row, float shift)
+    /// <summary>row[i] = exp(row[i] − shift); returns the sum (<see cref="VectorExp"/>: much faster than TensorPrimitives.Exp).</summary>
+    static float ExpShifted(Span<float> row, float shift, float scale)
     {
         int i = 0, n = row.Length;
         float sum = 0f;
-        if (Vector256.IsHardwareAccelerated && n >= 8)
+        ref float r = ref MemoryMarshal.GetReference(row);
+        if (Vector512.IsHardwareAccelerated && n >= 16)
         {
-            ref float r = ref MemoryMarshal.GetReference(row);
-            var s = Vector256.Create(shift);
-            var acc = Vector256<float>.Zero;
-            for (; i <= n - 8; i += 8)
+            var s = Vector512.Create(shift);
+            var k = Vector512.Create(scale);
+            var acc = Vector512<float>.Zero;
+            for (; i <= n - 16; i += 16)
             {
-                var e = Vector256.Exp(Vector256.LoadUnsafe(ref r, (nuint)i) - s);
+                var e = VectorExp.Exp((Vector512.LoadUnsafe(ref r, (nuint)i) - s) * k);
                 e.StoreUnsafe(ref r, (nuint)i);
                 acc += e;
             }
-            sum = Vector256.Sum(acc);
+            sum = Vector512.Sum(acc);
         }
-        for (; i < n; i++) { float e = MathF.Exp(row[i] - shift); row[i] = e; sum += e; }
+        if (Vector256.IsHardwareAccelerated && n - i >= 8)
+        {
+            var s = Vector256.Create(shift);
+            var k = Vector256.Create(scale);
+            var acc = Vector256<float>.Zero;
+            for (; i <= n - 8; i += 8)
+            {
+                var e = VectorExp.Exp((Vector256.LoadUnsafe(ref r, (nuint)i) - s) * k);
+                e.StoreUnsafe(ref r, (nuint)i);
+                acc += e;
+            }
+            sum += Vector256.Sum(acc);
+        }
+        for (; i < n; i++) { float e = MathF.Exp((row[i] - shift) * scale); row[i] = e; sum += e; }
         return sum;
     }
 

@@ -293,8 +293,9 @@ public sealed partial class BertBackbone : ITrainableBackbone
             Span<float> scores = probs is not null
                 ? probs.AsSpan((int)(probOffsets![s] + (long)h * L * L), L * L)
                 : Scratch(ref t_scores, L * L).AsSpan(0, L * L);
-            Sgemm.Gemm(false, true, L, L, d, scale, q.AsSpan(off), H, k.AsSpan(off), H, 0f, scores, L, parallel: false);
-            Softmax.Forward(scores, L, L, L);
+            // Unscaled Q·Kᵀ (alpha 1 lets the GEMM read Q in place); the 1/√d goes into the softmax.
+            Sgemm.Gemm(false, true, L, L, d, 1f, q.AsSpan(off), H, k.AsSpan(off), H, 0f, scores, L, parallel: false);
+            Softmax.Forward(scores, L, L, L, scale);
             ReadOnlySpan<float> p = scores;
             if (rate > 0f)
             {
