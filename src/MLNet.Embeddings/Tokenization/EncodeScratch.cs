@@ -8,6 +8,8 @@ internal sealed class EncodeScratch
     [ThreadStatic] private static EncodeScratch? t_cached;
 
     public readonly NormalizedText Norm = new();
+    /// <summary>Extra buffers for tokenizers that run a normalizer before their pre-tokenizer.</summary>
+    public readonly NormalizedText NormA = new(), NormB = new();
     public int[] Ids = new int[64];
     public int[] Starts = new int[64];
     public int[] Ends = new int[64];

@@ -21,7 +21,8 @@ public abstract class HfParityTests<TTokenizer> where TTokenizer : ITokenizer
         _fromTokenizerJson = fromTokenizerJson;
     }
 
-    private string TokenizerPath => TestPaths.Fixture($"Tokenization/{_name}/tokenizer.json");
+    /// <summary>The tokenizer.json under test (by default <c>Fixtures/Tokenization/{name}/tokenizer.json</c>).</summary>
+    protected virtual string TokenizerPath => TestPaths.Fixture($"Tokenization/{_name}/tokenizer.json");
 
     private IEnumerable<(string Text, int[] Ids, int[][] Offsets)> Cases()
     {

@@ -7,8 +7,9 @@ namespace MLNet.Embeddings.Tokenization.Unigram;
 /// SentencePiece Unigram (XLM-R family) from a Hugging Face tokenizer.json: added tokens, the <c>Metaspace</c>
 /// pre-tokenizer (spaces become <c>▁</c>, a <c>▁</c> is prepended per <c>prepend_scheme</c>, split before each
 /// <c>▁</c>), Viterbi segmentation with fused unknowns, and the post-processor (<c>TemplateProcessing</c>).
-/// Ids are identical to HF tokenizers for files without a normalizer; the SentencePiece <c>Precompiled</c>
-/// normalizer of real XLM-R files is not supported yet. Thread-safe.
+/// The normalizer runs first on the text between added tokens: SentencePiece's <c>Precompiled</c> charsmap of real
+/// XLM-R files, <c>Replace</c>, <c>Strip</c>, <c>Lowercase</c> and <c>Sequence</c> (see <see cref="NormalizerJson"/>),
+/// with HF's alignment bookkeeping so offsets point into the original text. Thread-safe.
 /// </summary>
 public sealed class UnigramTokenizer : ITokenizer
 {
@@ -18,11 +19,13 @@ public sealed class UnigramTokenizer : ITokenizer
     private readonly string _prependScheme;
     private readonly bool _split;
     private readonly string _tokenizerJson;
+    private readonly ITextNormalizer? _normalizer;
 
     private UnigramTokenizer(UnigramModel model, SpecialTokensTemplate template, IReadOnlyList<AddedToken> added,
-        char replacement, string prependScheme, bool split, int padId, string json)
+        ITextNormalizer? normalizer, char replacement, string prependScheme, bool split, int padId, string json)
     {
         _model = model;
+        _normalizer = normalizer;
         AddedTokens = added;
         _replacement = replacement;
         _prependScheme = prependScheme;
@@ -41,8 +44,8 @@ public sealed class UnigramTokenizer : ITokenizer
     public int PadId { get; }
 
     /// <summary>
-    /// Loads a tokenizer.json with a Unigram model (normalizer null, pre_tokenizer Metaspace, post_processor
-    /// TemplateProcessing or null).
+    /// Loads a tokenizer.json with a Unigram model (normalizer null, Precompiled, Replace, Strip, Lowercase or a
+    /// Sequence of them; pre_tokenizer Metaspace; post_processor TemplateProcessing or null).
     /// </summary>
     /// <exception cref="ModelFormatException">Missing or malformed file, or an unsupported component; names the field.</exception>
     public static UnigramTokenizer FromTokenizerJson(string path)
@@ -70,8 +73,7 @@ public sealed class UnigramTokenizer : ITokenizer
         if (HfJson.Bool(model, "byte_fallback", path, "model.byte_fallback") == true)
             throw new ModelFormatException(path, "field 'model.byte_fallback': not supported");
 
-        if (HfJson.Get(root, "normalizer") is { } n)
-            throw new ModelFormatException(path, $"field 'normalizer.type': expected null for Unigram, found '{HfJson.String(n, "type", path, "normalizer.type")}'");
+        var normalizer = NormalizerJson.Read(HfJson.Get(root, "normalizer"), path, "normalizer");
         var pre = HfJson.Get(root, "pre_tokenizer");
         string? preType = pre is { } pt ? HfJson.String(pt, "type", path, "pre_tokenizer.type") : null;
         if (preType != "Metaspace")
@@ -98,7 +100,7 @@ public sealed class UnigramTokenizer : ITokenizer
         }
         var (template, _, _) = SpecialTokensTemplate.Read(root, path, ids, added);
         int pad = ids.TryGetValue("<pad>", out int p) ? p : 0;
-        return new UnigramTokenizer(new UnigramModel(vocab, (int)unk), template, added, replacement[0], scheme, split, pad, text);
+        return new UnigramTokenizer(new UnigramModel(vocab, (int)unk), template, added, normalizer, replacement[0], scheme, split, pad, text);
     }
 
     /// <inheritdoc />
@@ -116,19 +118,27 @@ public sealed class UnigramTokenizer : ITokenizer
 
     [ThreadStatic] private static List<(int Id, int Start, int End)>? t_pieces;
 
-    /// <summary>Metaspace, then Viterbi per piece, for <c>text[from..to)</c>; false once the budget is full.</summary>
+    /// <summary>Normalizer, Metaspace, then Viterbi per piece, for <c>text[from..to)</c>; false once the budget is full.</summary>
     private bool Segment(ReadOnlySpan<char> text, int from, int to, int budget, EncodeScratch s)
     {
+        var src = s.NormA;
+        Load(text, from, to, src);
+        if (_normalizer is not null)
+        {
+            _normalizer.Normalize(src, s.NormB, from);
+            src = s.NormB;
+        }
         var norm = s.Norm;
         norm.Clear();
-        int firstWidth = char.IsHighSurrogate(text[from]) && from + 1 < to && char.IsLowSurrogate(text[from + 1]) ? 2 : 1;
-        char first = text[from] == ' ' ? _replacement : text[from];
+        if (src.Length == 0) return true;
+        // HF Metaspace: spaces become the replacement; a replacement is prepended (spanning the first character)
+        // unless the text already starts with one.
+        char first = src.Chars[0] == ' ' ? _replacement : src.Chars[0];
         bool prepend = first != _replacement && (_prependScheme == "always" || (_prependScheme == "first" && from == 0));
-        if (prepend) norm.Append(_replacement, from, from + firstWidth);
-        norm.EnsureRoom(to - from);
-        for (int i = from; i < to; i++)
-            norm.Append(text[i] == ' ' ? _replacement : text[i], i, i + 1);
-        FixSurrogateSpans(norm, prepend ? 1 : 0);
+        norm.EnsureRoom(src.Length + 1);
+        if (prepend) norm.Append(_replacement, src.Starts[0], src.Ends[0]);
+        for (int i = 0; i < src.Length; i++)
+            norm.Append(src.Chars[i] == ' ' ? _replacement : src.Chars[i], src.Starts[i], src.Ends[i]);
         var pieces = t_pieces ??= new List<(int, int, int)>();
         int pieceStart = 0;
         for (int i = 1; i <= norm.Length; i++)
@@ -146,15 +156,23 @@ public sealed class UnigramTokenizer : ITokenizer
         return true;
     }
 
-    /// <summary>Both halves of a surrogate pair span the whole pair in the original text.</summary>
-    private static void FixSurrogateSpans(NormalizedText norm, int from)
+    /// <summary>
+    /// <c>text[from..to)</c> as an aligned text: each code point spans itself (both halves of a surrogate pair span
+    /// the pair); a lone surrogate becomes U+FFFD, which is what HF receives for it.
+    /// </summary>
+    private static void Load(ReadOnlySpan<char> text, int from, int to, NormalizedText dest)
     {
-        for (int i = from; i + 1 < norm.Length; i++)
-            if (char.IsHighSurrogate(norm.Chars[i]) && char.IsLowSurrogate(norm.Chars[i + 1]))
+        dest.Clear();
+        dest.EnsureRoom(to - from);
+        for (int i = from; i < to; i++)
+        {
+            char c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < to && char.IsLowSurrogate(text[i + 1]))
             {
-                norm.Ends[i] = norm.Ends[i + 1];
-                norm.Starts[i + 1] = norm.Starts[i];
+                dest.Append(char.ConvertToUtf32(c, text[i + 1]), i, i + 2);
                 i++;
             }
+            else dest.Append(char.IsSurrogate(c) ? 0xFFFD : c, i, i + 1);
+        }
     }
 }
