@@ -5,12 +5,15 @@ namespace MLNet.Embeddings.Kernels;
 /// <summary>A dense layer as torch.nn.Linear (weight [out × in], bias [out]) on row-major spans, forward and backward.</summary>
 public static class Linear
 {
-    /// <summary><c>y[rows × out] = x[rows × in] · Wᵀ + b</c>.</summary>
+    /// <summary>
+    /// <c>y[rows × out] = act(x[rows × in] · Wᵀ + b (+ y when <paramref name="accumulate"/>))</c>: the bias, a residual
+    /// already in <paramref name="y"/> and the activation are fused into the product's store.
+    /// </summary>
     public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y,
-        int rows, int inFeatures, int outFeatures)
+        int rows, int inFeatures, int outFeatures, ActivationKind? activation = null, bool accumulate = false)
     {
-        Sgemm.Gemm(false, true, rows, outFeatures, inFeatures, 1f, x, inFeatures, weight, inFeatures, 0f, y, outFeatures,
-            bias: bias.IsEmpty ? default : bias[..outFeatures]);
+        Sgemm.Gemm(false, true, rows, outFeatures, inFeatures, 1f, x, inFeatures, weight, inFeatures, accumulate ? 1f : 0f, y, outFeatures,
+            bias: bias.IsEmpty ? default : bias[..outFeatures], activation: activation);
     }
 
     /// <summary>

@@ -71,9 +71,11 @@ public static unsafe class Sgemm
     /// <param name="parallel">Allow threads (callers that already run in parallel pass false).</param>
     /// <param name="bias">Optional row vector of length <paramref name="n"/> added to every row of C (a linear layer's bias),
     /// fused into the store of the product: <c>C = alpha·op(A)·op(B) + beta·C + 1·biasᵀ</c>.</param>
+    /// <param name="activation">Optional activation applied to the finished C, tile by tile while it is still in cache
+    /// (<c>C = act(…)</c>): the feed-forward layer's GELU without a separate pass over memory.</param>
     public static void Gemm(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, bool parallel = true,
-        ReadOnlySpan<float> bias = default)
+        ReadOnlySpan<float> bias = default, ActivationKind? activation = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(m);
         ArgumentOutOfRangeException.ThrowIfNegative(n);
@@ -88,6 +90,7 @@ public static unsafe class Sgemm
                 var row = c.Slice(i * ldc, n);
                 if (beta == 0f) row.Clear(); else if (beta != 1f) for (int j = 0; j < n; j++) row[j] *= beta;
                 if (!bias.IsEmpty) for (int j = 0; j < n; j++) row[j] += bias[j];
+                if (activation is { } act) Activation.Forward(act, row, row);
             }
             return;
         }
@@ -98,7 +101,7 @@ public static unsafe class Sgemm
         {
             var job = new Job
             {
-                A = pa, B = pb, C = pc, Bias = bias.IsEmpty ? null : pbias, TransA = transA, TransB = transB, M = m, N = n, K = k,
+                A = pa, B = pb, C = pc, Bias = bias.IsEmpty ? null : pbias, Act = activation, TransA = transA, TransB = transB, M = m, N = n, K = k,
                 Alpha = alpha, Beta = beta, Lda = lda, Ldb = ldb, Ldc = ldc,
                 Simd = IsAccelerated, Wide = IsAvx512,
             };
@@ -117,6 +120,9 @@ public static unsafe class Sgemm
     struct Job
     {
         public float* A, B, C, Bias;
+        public ActivationKind? Act;
+        /// <summary>Whether this K block is the last one (then <see cref="Act"/> is applied).</summary>
+        public bool LastBlock;
         public bool TransA, TransB, Simd, Wide;
         public int M, N, K, Lda, Ldb, Ldc;
         public float Alpha, Beta;
@@ -161,6 +167,7 @@ public static unsafe class Sgemm
                         job.Jc = jc; job.Nc = nc; job.Pc = pc; job.Kc = kc;
                         job.BlockBeta = pc == 0 ? job.Beta : 1f;
                         job.BlockBias = pc == 0 ? job.Bias : null;
+                        job.LastBlock = pc + kc >= job.K;
                         job.MBlocks = (job.M + job.Mc - 1) / job.Mc;
                         if (threads <= 1)
                         {
@@ -178,7 +185,7 @@ public static unsafe class Sgemm
                                 int p0 = (int)((long)nPanels * t / packChunks), p1 = (int)((long)nPanels * (t + 1) / packChunks);
                                 PackB(ref jj, p0, p1);
                             });
-                            int want = threads * 4;
+                            int want = threads * 8;
                             int jChunks = job.MBlocks >= want ? 1 : Math.Min(nPanels, (want + job.MBlocks - 1) / job.MBlocks);
                             job.JChunks = jChunks; job.PanelsPerChunk = (nPanels + jChunks - 1) / jChunks;
                             if (job.Wide && (job.PanelsPerChunk & 1) != 0 && job.PanelsPerChunk < nPanels)
@@ -238,6 +245,18 @@ public static unsafe class Sgemm
                         for (; q < nr; q++) dst[q] = src[q];
                         for (; q < NR; q++) dst[q] = 0f;
                     }
+                }
+            }
+            else if (nr == NR && job.Simd && (long)(NR - 1) * job.Ldb <= int.MaxValue)
+            {
+                // B stored [n × k] (a weight [out × in]): two 8-lane gathers per k give a packed row.
+                float* src = job.B + (long)j0 * job.Ldb + job.Pc;
+                var idx = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * Vector256.Create(job.Ldb);
+                float* src8 = src + 8L * job.Ldb;
+                for (int p = 0; p < kc; p++, dst += NR)
+                {
+                    Avx.Store(dst, Avx2.GatherVector256(src + p, idx, 4));
+                    Avx.Store(dst + 8, Avx2.GatherVector256(src8 + p, idx, 4));
                 }
             }
             else
@@ -360,6 +379,16 @@ public static unsafe class Sgemm
                     else KernelPortable(kc, apanel, bp, tile);
                     Store(tile, cp, job.Ldc, mr, nr, job.BlockBeta, job.Simd, bias);
                 }
+            }
+        }
+        if (job.Act is { } act && job.LastBlock)
+        {
+            // This item's tile of C is finished and still in cache: apply the activation now, not in a later pass.
+            int j0 = job.Jc + pStart * NR, j1 = Math.Min(job.Jc + job.Nc, job.Jc + pEnd * NR);
+            for (int r = 0; r < mc; r++)
+            {
+                var row = new Span<float>(job.C + (long)(i0 + r) * job.Ldc + j0, j1 - j0);
+                Activation.Forward(act, row, row);
             }
         }
     }

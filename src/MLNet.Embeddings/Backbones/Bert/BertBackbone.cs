@@ -207,14 +207,13 @@ public sealed partial class BertBackbone : ITrainableBackbone
                 Linear.Forward(output, layer.Wk.Value, layer.Bk.Value, ws.K, T, H, H);
                 Linear.Forward(output, layer.Wv.Value, layer.Bv.Value, ws.V, T, H, H);
                 Attention(batch, ws.Q, ws.K, ws.V, ws.Ctx, null, null, 0, 0f);
-                Linear.Forward(ws.Ctx, layer.Wao.Value, layer.Bao.Value, ws.Tmp, T, H, H);
-                AddInPlace(ws.Tmp, output, T * H);
-                LayerNormRows(ws.Tmp, layer.G1.Value, layer.B1.Value, ws.H1, ws.Mean, ws.Rstd, T);
-                Linear.Forward(ws.H1, layer.Wi.Value, layer.Bi.Value, ws.Inter, T, H, I);
-                ActivationRows(ws.Inter, ws.Inter, T * I);
-                Linear.Forward(ws.Inter, layer.Wo.Value, layer.Bo.Value, ws.Tmp, T, I, H);
-                AddInPlace(ws.Tmp, ws.H1, T * H);
-                LayerNormRows(ws.Tmp, layer.G2.Value, layer.B2.Value, output, ws.Mean, ws.Rstd, T);
+                // Residuals accumulate in place (the layer input is not needed after this product), bias and GELU
+                // are fused into the products' stores.
+                Linear.Forward(ws.Ctx, layer.Wao.Value, layer.Bao.Value, output, T, H, H, accumulate: true);
+                LayerNormRows(output, layer.G1.Value, layer.B1.Value, ws.H1, ws.Mean, ws.Rstd, T);
+                Linear.Forward(ws.H1, layer.Wi.Value, layer.Bi.Value, ws.Inter, T, H, I, activation: Config.HiddenAct);
+                Linear.Forward(ws.Inter, layer.Wo.Value, layer.Bo.Value, ws.H1, T, I, H, accumulate: true);
+                LayerNormRows(ws.H1, layer.G2.Value, layer.B2.Value, output, ws.Mean, ws.Rstd, T);
             }
         }
         finally { _spare = ws; }
