@@ -121,7 +121,7 @@ public sealed unsafe class OrtSession : IDisposable
                 IntPtr value;
                 fixed (long* shape = t.Shape)
                     api.Check(api.CreateTensorWithDataAsOrtValue(Runtime.CpuMemoryInfo, (void*)pins[i].AddrOfPinnedObject(),
-                        (nuint)(t.Data.LongLength * OrtTensor.ElementSize(t.ElementType)), shape, (nuint)t.Shape.Length,
+                        (nuint)(t.Count * OrtTensor.ElementSize(t.ElementType)), shape, (nuint)t.Shape.Length,
                         (int)t.ElementType, &value), $"CreateTensorWithDataAsOrtValue({t.Name})");
                 inValues[i] = value;
             }
@@ -133,7 +133,7 @@ public sealed unsafe class OrtSession : IDisposable
                 IntPtr value;
                 fixed (long* shape = t.Shape)
                     api.Check(api.CreateTensorWithDataAsOrtValue(Runtime.CpuMemoryInfo, (void*)pins[nIn + o].AddrOfPinnedObject(),
-                        (nuint)(t.Data.LongLength * OrtTensor.ElementSize(t.ElementType)), shape, (nuint)t.Shape.Length,
+                        (nuint)(t.Count * OrtTensor.ElementSize(t.ElementType)), shape, (nuint)t.Shape.Length,
                         (int)t.ElementType, &value), $"CreateTensorWithDataAsOrtValue({t.Name})");
                 outValues[o] = value;
             }

@@ -6,16 +6,23 @@ namespace MLNet.Embeddings.OnnxRuntime;
 /// </summary>
 public sealed class OrtTensor
 {
-    /// <summary>Creates a tensor over <paramref name="data"/> (not copied).</summary>
+    /// <summary>
+    /// Creates a tensor over <paramref name="data"/> (not copied). The array may be longer than the shape needs (a
+    /// reused buffer); the first <c>∏ shape</c> values are the tensor.
+    /// </summary>
     public OrtTensor(string name, OrtElementType type, Array data, long[] shape)
     {
         long n = 1; foreach (var d in shape) n *= d;
-        if (n != data.LongLength) throw new ArgumentException($"Tensor '{name}': shape [{string.Join(",", shape)}] needs {n} values, found {data.LongLength}.");
+        if (n > data.LongLength) throw new ArgumentException($"Tensor '{name}': shape [{string.Join(",", shape)}] needs {n} values, found {data.LongLength}.");
+        Count = n;
         var expected = ManagedType(type);
         if (data.GetType().GetElementType() != expected)
             throw new ArgumentException($"Tensor '{name}': element type {type} needs a {expected.Name}[], found {data.GetType().Name}.");
         Name = name; ElementType = type; Data = data; Shape = shape;
     }
+
+    /// <summary>Number of values (the product of <see cref="Shape"/>).</summary>
+    public long Count { get; }
 
     /// <summary>Input or output name.</summary>
     public string Name { get; }

@@ -84,6 +84,8 @@ public class OnnxBackbone : IBackbone, IDisposable
         }
     }
 
+    float[]? _paddedOutput;
+
     /// <inheritdoc/>
     public float[] Forward(TokenBatch batch, CancellationToken cancellationToken = default)
     {
@@ -100,16 +102,18 @@ public class OnnxBackbone : IBackbone, IDisposable
             Session.Run(inputs, _tokenOutputs, [OrtTensor.Float(TokenOutput, result, batch.Count, width, h)], null);
             return result;
         }
-        Session.Run(inputs, _tokenOutputs, (_, type, shape, data) =>
+        // Padded: ORT writes into a reused buffer of ours (already pinned-able, already paged in), then each
+        // sequence's rows are copied out in one block. Buffers are handed out one per concurrent call.
+        int padded = checked(batch.Count * width * h);
+        var scratch = Interlocked.Exchange(ref _paddedOutput, null);
+        if (scratch is null || scratch.Length < padded) scratch = GC.AllocateUninitializedArray<float>(padded);
+        try
         {
-            CheckOutput(type, shape, batch.Count, width, h, TokenOutput);
-            unsafe
-            {
-                var all = new ReadOnlySpan<float>((void*)data, checked(batch.Count * width * h));
-                for (int i = 0; i < batch.Count; i++)
-                    all.Slice(i * width * h, batch.Length(i) * h).CopyTo(result.AsSpan(batch.Starts[i] * h));
-            }
-        });
+            Session.Run(inputs, _tokenOutputs, [OrtTensor.Float(TokenOutput, scratch, batch.Count, width, h)], null);
+            for (int i = 0; i < batch.Count; i++)
+                scratch.AsSpan(i * width * h, batch.Length(i) * h).CopyTo(result.AsSpan(batch.Starts[i] * h));
+        }
+        finally { _paddedOutput = scratch; }
         return result;
     }
 
