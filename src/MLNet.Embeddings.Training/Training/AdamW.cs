@@ -76,6 +76,7 @@ public sealed class AdamW
                 prm.TouchedRows?.Clear();
                 UpdateRange(prm, p, 0, prm.Value.Length, decay, stepSize, invBc2);
             }
+            prm.MarkChanged();
         }
     }
 

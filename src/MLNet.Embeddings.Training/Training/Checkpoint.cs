@@ -57,6 +57,7 @@ internal static class Checkpoint
         for (int i = 0; i < ps.Count; i++)
         {
             Copy(model, ps[i].Name, ps[i].Value, folder);
+            ps[i].MarkChanged();
             Copy(moments, "m:" + ps[i].Name, opt.FirstMoments[i], folder);
             Copy(moments, "v:" + ps[i].Name, opt.SecondMoments[i], folder);
         }

@@ -165,7 +165,7 @@ public sealed class SentenceEncoderTrainer
             }
             if (_o.Evaluator is not null && !evaluatedLast && _state.Step > 0) Evaluate();
             if (_best is not null && _o.LoadBestModelAtEnd)
-                for (int i = 0; i < _params.Count; i++) _best[i].CopyTo(_params[i].Value, 0);
+                for (int i = 0; i < _params.Count; i++) { _best[i].CopyTo(_params[i].Value, 0); _params[i].MarkChanged(); }
         }
 
         void Resume()

@@ -132,13 +132,94 @@ public static unsafe class Sgemm
         /// <summary>The bias to add in this K block (the first one), or null.</summary>
         public float* BlockBias;
         public float* BPack;
+        /// <summary>A whole B packed in advance (<see cref="PackWeight"/>), or null to pack per block.</summary>
+        public float* Prepacked;
         public int MBlocks, JChunks, PanelsPerChunk, Mc, KcBlock;
+    }
+
+    /// <summary>The K block size for an inner dimension of <paramref name="k"/>: even blocks, multiples of 8, at most KC.</summary>
+    static int KBlock(int k)
+    {
+        int kBlocks = (k + KC - 1) / KC;
+        return Math.Min(KC, ((k + kBlocks - 1) / kBlocks + 7) / 8 * 8);
+    }
+
+    /// <summary>Floats a packed [n × k] weight occupies (every block's panels, zero padded to 16 columns).</summary>
+    internal static long PackedLength(int n, int k)
+    {
+        int kcBlock = KBlock(k);
+        long total = 0;
+        for (int jc = 0; jc < n; jc += NC)
+        {
+            int nPanels = (Math.Min(NC, n - jc) + NR - 1) / NR;
+            for (int pc = 0; pc < k; pc += kcBlock) total += (long)nPanels * NR * Math.Min(kcBlock, k - pc);
+        }
+        return total;
+    }
+
+    /// <summary>
+    /// Packs a weight stored [n × k] (a linear layer's [out × in]) once into the panel layout the kernels read, so that
+    /// <see cref="Gemm(int, ReadOnlySpan{float}, int, PackedWeight, float, Span{float}, int, bool, ReadOnlySpan{float}, ActivationKind?)"/>
+    /// skips packing it on every call (inference with fixed weights).
+    /// </summary>
+    public static PackedWeight PackWeight(ReadOnlySpan<float> weight, int n, int k)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
+        Check(weight.Length, n, k, k, nameof(weight));
+        var data = new float[PackedLength(n, k)];
+        fixed (float* pb = weight, pd = data)
+        {
+            var job = new Job { B = pb, TransB = true, N = n, K = k, Ldb = k, Simd = IsAccelerated, Wide = IsAvx512, KcBlock = KBlock(k) };
+            long offset = 0;
+            for (int jc = 0; jc < n; jc += NC)
+            {
+                int nc = Math.Min(NC, n - jc);
+                int nPanels = (nc + NR - 1) / NR;
+                for (int pc = 0; pc < k; pc += job.KcBlock)
+                {
+                    int kc = Math.Min(job.KcBlock, k - pc);
+                    job.Jc = jc; job.Nc = nc; job.Pc = pc; job.Kc = kc;
+                    job.BPack = pd + offset;
+                    PackB(ref job, 0, nPanels);
+                    offset += (long)nPanels * NR * kc;
+                }
+            }
+        }
+        return new PackedWeight(data, n, k);
+    }
+
+    /// <summary>
+    /// <c>C[m×n] = act(A·Wᵀ + beta·C + bias)</c> with a weight packed by <see cref="PackWeight"/>; A is [m × k]
+    /// with row stride <paramref name="lda"/>. Same results as the unpacked <see cref="Gemm(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int, bool, ReadOnlySpan{float}, ActivationKind?)"/>
+    /// with transB.
+    /// </summary>
+    public static void Gemm(int m, ReadOnlySpan<float> a, int lda, PackedWeight weight, float beta, Span<float> c, int ldc,
+        bool parallel = true, ReadOnlySpan<float> bias = default, ActivationKind? activation = null)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        int n = weight.N, k = weight.K;
+        if (m == 0) return;
+        Check(c.Length, m, n, ldc, nameof(c));
+        Check(a.Length, m, k, lda, nameof(a));
+        if (!bias.IsEmpty && bias.Length < n) throw new ArgumentException($"Bias has {bias.Length} values, expected {n}.", nameof(bias));
+        fixed (float* pa = a, pc = c, pbias = bias, pw = weight.Data)
+        {
+            var job = new Job
+            {
+                A = pa, C = pc, Bias = bias.IsEmpty ? null : pbias, Act = activation, TransB = true, M = m, N = n, K = k,
+                Alpha = 1f, Beta = beta, Lda = lda, Ldb = k, Ldc = ldc, Simd = IsAccelerated, Wide = IsAvx512, Prepacked = pw,
+            };
+            int threads = parallel && 2L * m * n * k >= ParallelFlops ? Math.Max(1, MaxThreads) : 1;
+            Run(ref job, threads);
+        }
     }
 
     static void Run(ref Job job, int threads)
     {
         int nPanelsMax = (Math.Min(NC, job.N) + NR - 1) / NR;
-        int bSize = nPanelsMax * NR * KC;
+        int bSize = job.Prepacked is null ? nPanelsMax * NR * KC : 0;
         float[]? rented = null;
         float[] bArr;
         if (threads > 1) bArr = rented = ArrayPool<float>.Shared.Rent(bSize);
@@ -155,8 +236,8 @@ public static unsafe class Sgemm
                 int mBlocks = (job.M + MC - 1) / MC;
                 int unit = job.Wide ? 2 * MR : MR; // the 512-bit kernel takes 12 rows at a time
                 job.Mc = Math.Min(MC, ((job.M + mBlocks - 1) / mBlocks + unit - 1) / unit * unit);
-                int kBlocks = (job.K + KC - 1) / KC;
-                job.KcBlock = Math.Min(KC, ((job.K + kBlocks - 1) / kBlocks + 7) / 8 * 8);
+                job.KcBlock = KBlock(job.K);
+                long packedOffset = 0;
                 for (int jc = 0; jc < job.N; jc += NC)
                 {
                     int nc = Math.Min(NC, job.N - jc);
@@ -169,9 +250,15 @@ public static unsafe class Sgemm
                         job.BlockBias = pc == 0 ? job.Bias : null;
                         job.LastBlock = pc + kc >= job.K;
                         job.MBlocks = (job.M + job.Mc - 1) / job.Mc;
+                        if (job.Prepacked is not null)
+                        {
+                            // The block was packed once, in this same order, by PackWeight.
+                            job.BPack = job.Prepacked + packedOffset;
+                            packedOffset += (long)nPanels * NR * kc;
+                        }
                         if (threads <= 1)
                         {
-                            PackB(ref job, 0, nPanels);
+                            if (job.Prepacked is null) PackB(ref job, 0, nPanels);
                             job.JChunks = 1; job.PanelsPerChunk = nPanels;
                             for (int ib = 0; ib < job.MBlocks; ib++) Compute(ref job, ib, 0);
                         }
@@ -179,12 +266,13 @@ public static unsafe class Sgemm
                         {
                             var j = job;
                             int packChunks = Math.Min(threads * 2, nPanels);
-                            Parallel.For(0, packChunks, Options(threads), t =>
-                            {
-                                var jj = j;
-                                int p0 = (int)((long)nPanels * t / packChunks), p1 = (int)((long)nPanels * (t + 1) / packChunks);
-                                PackB(ref jj, p0, p1);
-                            });
+                            if (job.Prepacked is null)
+                                Parallel.For(0, packChunks, Options(threads), t =>
+                                {
+                                    var jj = j;
+                                    int p0 = (int)((long)nPanels * t / packChunks), p1 = (int)((long)nPanels * (t + 1) / packChunks);
+                                    PackB(ref jj, p0, p1);
+                                });
                             int want = threads * 8;
                             int jChunks = job.MBlocks >= want ? 1 : Math.Min(nPanels, (want + job.MBlocks - 1) / job.MBlocks);
                             job.JChunks = jChunks; job.PanelsPerChunk = (nPanels + jChunks - 1) / jChunks;

@@ -21,6 +21,19 @@ public sealed class Parameter
     /// <summary>The values.</summary>
     public float[] Value { get; }
 
+    int _version;
+    /// <summary>
+    /// Bumped by <see cref="MarkChanged"/>. Caches derived from <see cref="Value"/> (the inference forward keeps its
+    /// weights packed for the GEMM kernels) compare it to know when to rebuild.
+    /// </summary>
+    public int Version => Volatile.Read(ref _version);
+
+    /// <summary>
+    /// Call after writing <see cref="Value"/> in place (the optimiser, checkpoint restore and best-model restore do):
+    /// the next inference forward then repacks this weight instead of using a stale packed copy.
+    /// </summary>
+    public void MarkChanged() => Interlocked.Increment(ref _version);
+
     float[]? _grad;
     /// <summary>Accumulated gradient, same length as <see cref="Value"/>; allocated on first use.</summary>
     public float[] Grad => _grad ??= new float[Value.Length];

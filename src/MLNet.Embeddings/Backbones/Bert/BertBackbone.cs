@@ -40,6 +40,17 @@ public sealed partial class BertBackbone : ITrainableBackbone
     /// <inheritdoc />
     public float AttentionDropout { get; set; }
 
+    /// <summary>
+    /// Whether <see cref="Forward"/> keeps each layer's weights packed for the GEMM kernels between calls (default true:
+    /// saves repacking them for every batch, at the cost of one extra copy of the layer weights in memory). A weight is
+    /// repacked when its <see cref="Parameter.Version"/> changes; code that writes <see cref="Parameter.Value"/> in place
+    /// calls <see cref="Parameter.MarkChanged"/> (the trainer does).
+    /// </summary>
+    public bool PackWeights { get; set; } = true;
+
+    sealed record PackedEntry(int Version, PackedWeight Weight);
+    readonly PackedEntry?[] _packed;
+
     sealed class Layer
     {
         public required Parameter Wq, Bq, Wk, Bk, Wv, Bv, Wao, Bao, G1, B1, Wi, Bi, Wo, Bo, G2, B2;
@@ -79,6 +90,7 @@ public sealed partial class BertBackbone : ITrainableBackbone
         _embGamma = Get(EmbPrefix + "LayerNorm.weight", h);
         _embBeta = Get(EmbPrefix + "LayerNorm.bias", h);
         _layers = new Layer[config.NumHiddenLayers];
+        _packed = new PackedEntry?[_layers.Length * 6];
         for (int l = 0; l < _layers.Length; l++)
         {
             string p = $"encoder.layer.{l}.";
@@ -200,24 +212,42 @@ public sealed partial class BertBackbone : ITrainableBackbone
         {
             ws.Ensure(T, H, I);
             EmbeddingsForward(batch, ws.Tmp, output, ws.Mean, ws.Rstd, dropoutSeed: null, rate: 0f);
-            foreach (var layer in _layers)
+            for (int l = 0; l < _layers.Length; l++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                Linear.Forward(output, layer.Wq.Value, layer.Bq.Value, ws.Q, T, H, H);
-                Linear.Forward(output, layer.Wk.Value, layer.Bk.Value, ws.K, T, H, H);
-                Linear.Forward(output, layer.Wv.Value, layer.Bv.Value, ws.V, T, H, H);
+                var layer = _layers[l];
+                int slot = l * 6;
+                Dense(slot, layer.Wq, layer.Bq, output, ws.Q, T, H, H);
+                Dense(slot + 1, layer.Wk, layer.Bk, output, ws.K, T, H, H);
+                Dense(slot + 2, layer.Wv, layer.Bv, output, ws.V, T, H, H);
                 Attention(batch, ws.Q, ws.K, ws.V, ws.Ctx, null, null, 0, 0f);
                 // Residuals accumulate in place (the layer input is not needed after this product), bias and GELU
                 // are fused into the products' stores.
-                Linear.Forward(ws.Ctx, layer.Wao.Value, layer.Bao.Value, output, T, H, H, accumulate: true);
+                Dense(slot + 3, layer.Wao, layer.Bao, ws.Ctx, output, T, H, H, accumulate: true);
                 LayerNormRows(output, layer.G1.Value, layer.B1.Value, ws.H1, ws.Mean, ws.Rstd, T);
-                Linear.Forward(ws.H1, layer.Wi.Value, layer.Bi.Value, ws.Inter, T, H, I, activation: Config.HiddenAct);
-                Linear.Forward(ws.Inter, layer.Wo.Value, layer.Bo.Value, ws.H1, T, I, H, accumulate: true);
+                Dense(slot + 4, layer.Wi, layer.Bi, ws.H1, ws.Inter, T, H, I, activation: Config.HiddenAct);
+                Dense(slot + 5, layer.Wo, layer.Bo, ws.Inter, ws.H1, T, I, H, accumulate: true);
                 LayerNormRows(ws.H1, layer.G2.Value, layer.B2.Value, output, ws.Mean, ws.Rstd, T);
             }
         }
         finally { _spare = ws; }
         return output;
+    }
+
+    /// <summary>An inference linear layer: with <see cref="PackWeights"/>, through the weight's cached packed copy.</summary>
+    void Dense(int slot, Parameter w, Parameter b, float[] x, float[] y, int rows, int inFeatures, int outFeatures,
+        ActivationKind? activation = null, bool accumulate = false)
+    {
+        if (!PackWeights)
+        {
+            Linear.Forward(x, w.Value, b.Value, y, rows, inFeatures, outFeatures, activation, accumulate);
+            return;
+        }
+        int version = w.Version;
+        var entry = Volatile.Read(ref _packed[slot]);
+        if (entry is null || entry.Version != version)
+            Volatile.Write(ref _packed[slot], entry = new PackedEntry(version, Sgemm.PackWeight(w.Value, outFeatures, inFeatures)));
+        Sgemm.Gemm(rows, x, inFeatures, entry.Weight, accumulate ? 1f : 0f, y, outFeatures, bias: b.Value.AsSpan(0, outFeatures), activation: activation);
     }
 
     /// <summary>word + position + token type → LayerNorm (→ dropout) into <paramref name="y"/>; the sum stays in <paramref name="sum"/>.</summary>
