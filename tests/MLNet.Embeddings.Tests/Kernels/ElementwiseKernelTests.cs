@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using MLNet.Embeddings.Kernels;
 
 namespace MLNet.Embeddings.Tests.Kernels;
@@ -66,6 +67,41 @@ public class ElementwiseKernelTests
             double fd = (q[0] - q[1]) / (2.0 * h) * dy[i];
             Assert.True(Math.Abs(fd - dx[i]) < 2e-3, $"{kind}' at {x[i]}: {dx[i]} vs {fd}");
         }
+    }
+
+    [Fact]
+    public void VectorExpIsWithinTwoUlpOfDoubleExp()
+    {
+        double worst512 = 0, worst256 = 0;
+        for (double x = -87; x < 88; x += 0.00731)
+        {
+            double e = Math.Exp((float)x);
+            worst512 = Math.Max(worst512, Math.Abs(VectorExp.Exp(Vector512.Create((float)x)).GetElement(7) - e) / e);
+            worst256 = Math.Max(worst256, Math.Abs(VectorExp.Exp(Vector256.Create((float)x)).GetElement(3) - e) / e);
+        }
+        Assert.InRange(worst512, 0, 2.5e-7);
+        Assert.InRange(worst256, 0, 2.5e-7);
+        Assert.Equal(1f, VectorExp.Exp(Vector512<float>.Zero).GetElement(0));
+        Assert.InRange(VectorExp.Exp(Vector512.Create(-1000f)).GetElement(0), 0f, 1e-37f); // clamped, not NaN
+        var r = VectorExp.Reciprocal(Vector512.Create(3f)).GetElement(0);
+        Assert.InRange(Math.Abs(r - 1.0 / 3) * 3, 0, 2e-7);
+    }
+
+    [Theory]
+    [InlineData(7)]
+    [InlineData(16)]
+    [InlineData(37)]
+    [InlineData(128)]
+    public void ScaledSoftmaxEqualsSoftmaxOfScaledInput(int cols)
+    {
+        int rows = 4;
+        var x = Random(rows * cols, cols, 6);
+        var scaled = x.Select(v => v * 0.125f).ToArray();
+        var a = (float[])x.Clone();
+        Softmax.Forward(a, rows, cols, cols, 0.125f);
+        Softmax.Forward(scaled, rows, cols, cols);
+        for (int i = 0; i < a.Length; i++) Assert.Equal(scaled[i], a[i], 6);
+        for (int r = 0; r < rows; r++) Assert.Equal(1.0, a.Skip(r * cols).Take(cols).Sum(v => (double)v), 5);
     }
 
     [Fact]
