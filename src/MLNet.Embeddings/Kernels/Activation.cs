@@ -51,15 +51,29 @@ public static class Activation
         return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), -y, y);
     }
 
+    // erf(x) ≈ x·P(x²)/Q(x²) on [−4, 4] (the rational fit XLA and Eigen use for float; outside, erf is ±1 in float):
+    // no exp, about half the instructions of the A&S form. |error| ≤ 4e-7 (3.3e-7 measured; ErfMatchesSeries checks it).
+    const float E1 = -1.60960333262415e-02f, E3 = -2.95459980854025e-03f, E5 = -7.34990630326855e-04f, E7 = -5.69250639462346e-05f,
+        E9 = -2.10102402082508e-06f, E11 = 2.77068142495902e-08f, E13 = -2.72614225801306e-10f;
+    const float F0 = -1.42647390514189e-02f, F2 = -7.37332916720468e-03f, F4 = -1.68282697438203e-03f, F6 = -2.13374055278905e-04f,
+        F8 = -1.45660718464996e-05f;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static Vector512<float> Erf(Vector512<float> x)
+    internal static Vector512<float> Erf(Vector512<float> x)
     {
-        var ax = Vector512.Abs(x);
-        var one = Vector512<float>.One;
-        var t = VectorExp.Reciprocal(one + Vector512.Create(P) * ax);
-        var poly = ((((Vector512.Create(A5) * t + Vector512.Create(A4)) * t + Vector512.Create(A3)) * t + Vector512.Create(A2)) * t + Vector512.Create(A1)) * t;
-        var y = one - poly * VectorExp.Exp(-(ax * ax));
-        return Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<float>.Zero), -y, y);
+        x = Vector512.MinNative(Vector512.MaxNative(x, Vector512.Create(-4f)), Vector512.Create(4f));
+        var x2 = x * x;
+        var p = Vector512.FusedMultiplyAdd(Vector512.Create(E13), x2, Vector512.Create(E11));
+        p = Vector512.FusedMultiplyAdd(p, x2, Vector512.Create(E9));
+        p = Vector512.FusedMultiplyAdd(p, x2, Vector512.Create(E7));
+        p = Vector512.FusedMultiplyAdd(p, x2, Vector512.Create(E5));
+        p = Vector512.FusedMultiplyAdd(p, x2, Vector512.Create(E3));
+        p = Vector512.FusedMultiplyAdd(p, x2, Vector512.Create(E1));
+        var q = Vector512.FusedMultiplyAdd(Vector512.Create(F8), x2, Vector512.Create(F6));
+        q = Vector512.FusedMultiplyAdd(q, x2, Vector512.Create(F4));
+        q = Vector512.FusedMultiplyAdd(q, x2, Vector512.Create(F2));
+        q = Vector512.FusedMultiplyAdd(q, x2, Vector512.Create(F0));
+        return x * p * VectorExp.Reciprocal(q);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
