@@ -50,6 +50,28 @@ public sealed class OnnxCommandTests : IDisposable
     }
 
     [Fact]
+    public void Export_and_info_accept_a_word_vector_file()
+    {
+        Directory.CreateDirectory(_dir);
+        var vectors = Path.Combine(_dir, "words.vec");
+        File.WriteAllText(vectors, "3 4\nthe 0.1 0.2 0.3 0.4\ncat 1 0 -1 0\nsat 0.5 0.5 0.5 -0.5\n");
+        var output = Path.Combine(_dir, "words.onnx");
+        var (code, stdout, stderr) = Run("export", "--model", vectors, "--output", output);
+        Assert.True(code == 0, stderr);
+        using (var json = JsonDocument.Parse(stdout)) Assert.Equal(4, json.RootElement.GetProperty("dimensions").GetInt32());
+        Assert.True(new FileInfo(output).Length > 0);
+
+        (code, stdout, stderr) = Run("info", "--model", vectors);
+        Assert.True(code == 0, stderr);
+        using var info = JsonDocument.Parse(stdout);
+        var model = info.RootElement.GetProperty("model");
+        Assert.Equal("static", model.GetProperty("backbone").GetString());
+        Assert.Equal(3, model.GetProperty("vocab_size").GetInt32());
+        Assert.Equal(4, model.GetProperty("dimensions").GetInt32());
+        Assert.Equal("mean", model.GetProperty("pooling").GetString());
+    }
+
+    [Fact]
     public void Info_reports_runtime_and_model()
     {
         var (code, stdout, stderr) = Run("info", "--model", TinyBert());

@@ -67,6 +67,23 @@ public sealed class TokenizeCommandTests : IDisposable
     }
 
     [Fact]
+    public void WordVectorFileAsModelAndOutputIntoAMissingFolder()
+    {
+        string vectors = Path.Combine(_dir, "words.vec");
+        File.WriteAllText(vectors, "3 2\nthe 0.1 0.2\ncat 1 0\nsat 0.5 0.5\n");
+        string input = Path.Combine(_dir, "in.txt");
+        File.WriteAllText(input, "the cat sat\n");
+        string output = Path.Combine(_dir, "new", "folder", "ids.jsonl");
+        var (code, _, err) = ConsoleRun.Cli("tokenize", "--model", vectors, "--input", input, "--output", output);
+        Assert.True(code == 0, err);
+        var ids = SentenceEncoder.Load(vectors).Tokenizer.Encode("the cat sat", 512).Ids;
+        Assert.Equal(3, ids.Length);
+        using var doc = JsonDocument.Parse(Assert.Single(File.ReadAllLines(output)));
+        Assert.Equal(ids, doc.RootElement.GetProperty("ids").EnumerateArray().Select(e => e.GetInt32()).ToArray());
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(output)!, "*.tmp"));
+    }
+
+    [Fact]
     public void MissingColumnOrFileFails()
     {
         string csv = Path.Combine(_dir, "in.csv");

@@ -140,13 +140,7 @@ internal static class DataCommand
         return c;
     }
 
-    private static void AtomicWrite(string path, string text)
-    {
-        var full = Path.GetFullPath(path);
-        var tmp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        File.WriteAllText(tmp, text);
-        File.Move(tmp, full, overwrite: true);
-    }
+    private static void AtomicWrite(string path, string text) => AtomicText.Write(path, w => w.Write(text)); // creates a missing folder
 
     private static Command Mine()
     {

@@ -9,7 +9,7 @@ internal static class ExportCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model", "-m") { Description = "Model folder (config.json + model.safetensors).", Required = true };
+        var model = new Option<string>("--model", "-m") { Description = "Model folder (config.json + model.safetensors) or word-vector file (.txt/.vec/.bin).", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "ONNX file to write.", Required = true };
         var noPooling = new Option<bool>("--no-pooling") { Description = "Output last_hidden_state only (no pooling/normalisation in the graph)." };
         var quantize = new Option<string>("--quantize") { Description = "Weight quantisation: none or int8 (dynamic, MatMulInteger).", DefaultValueFactory = _ => "none" };
@@ -37,7 +37,10 @@ internal static class ExportCommand
                 ExternalData = parse.GetValue(external) ? true : null,
             };
             Console.Error.WriteLine($"exporting {parse.GetValue(model)} (opset {options.Opset}, {(options.IncludePooling ? "pooling in graph" : "no pooling")}, {q.ToString().ToLowerInvariant()})…");
-            var result = OnnxExporter.Export(parse.GetValue(model)!, parse.GetValue(output)!, options);
+            string modelPath = parse.GetValue(model)!;
+            var result = File.Exists(modelPath) // a word-vector file (.txt/.vec/.bin): load it, then export the static backbone
+                ? OnnxExporter.Export(SentenceEncoder.Load(modelPath), parse.GetValue(output)!, options)
+                : OnnxExporter.Export(modelPath, parse.GetValue(output)!, options);
             Console.WriteLine(JsonSerializer.Serialize(new
             {
                 model = result.ModelPath,

@@ -11,7 +11,7 @@ internal static class InfoCommand
 {
     public static Command Create()
     {
-        var model = new Option<string?>("--model", "-m") { Description = "Model folder or .onnx file to describe." };
+        var model = new Option<string?>("--model", "-m") { Description = "Model folder, .onnx file or word-vector file (.txt/.vec/.bin) to describe." };
         var library = new Option<string?>("--onnxruntime") { Description = $"ONNX Runtime library file or folder (else {OrtRuntime.EnvironmentVariable}, runtimes/<rid>/native, system)." };
         var command = new Command("info", "Show .NET / ONNX Runtime versions, execution providers and a model's backbone, dimensions, pooling and prompts.");
         command.Options.Add(model);

@@ -1,16 +1,18 @@
 using System.Text.Json.Nodes;
+using MLNet.Embeddings.Backbones.Static;
 using MLNet.Embeddings.OnnxRuntime;
 using MLNet.Embeddings.OnnxRuntime.Models;
 
 namespace MLNet.Embeddings.Cli.Commands;
 
-/// <summary>Describes a model folder or ONNX file for <c>info</c> without loading the weights.</summary>
+/// <summary>Describes a model folder or ONNX file for <c>info</c> without loading the weights (a word-vector file is loaded).</summary>
 internal static class ModelInfo
 {
     public static JsonObject Describe(string path, string? ortLibrary)
     {
         var result = new JsonObject { ["path"] = Path.GetFullPath(path) };
         string? onnxFile = File.Exists(path) && path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? path : null;
+        if (File.Exists(path) && onnxFile is null) return DescribeWordVectors(path, result);
         string folder = onnxFile is null ? path : OnnxSentenceEncoder.Resolve(onnxFile).Folder;
         if (!Directory.Exists(folder)) throw new ModelFormatException(path, "no such model folder or .onnx file.");
         var hf = FolderSettings.ReadJson(Path.Combine(folder, "config.json"));
@@ -46,6 +48,24 @@ internal static class ModelInfo
             if (dims is { Length: 2 } && dims[1] > 0) result["dimensions"] = dims[1];
         }
         if (result["dimensions"] is null && hf?["hidden_size"] is { } h) result["dimensions"] = h.DeepClone();
+        return result;
+    }
+
+    /// <summary>A word-vector file (.txt/.vec/.bin) has no folder to read settings from: it is loaded (vectors only, no transformer).</summary>
+    static JsonObject DescribeWordVectors(string path, JsonObject result)
+    {
+        var encoder = SentenceEncoder.Load(path);
+        var backbone = (StaticEmbeddingBackbone)encoder.Backbone;
+        result["backbone"] = backbone.ModelType;
+        result["vocab_size"] = backbone.VocabSize;
+        result["pooling"] = encoder.Config.Pooling.ToString().ToLowerInvariant();
+        result["normalize"] = encoder.Config.Normalize;
+        result["max_seq_length"] = encoder.Config.MaxSeqLength;
+        result["similarity"] = encoder.Config.Similarity.ToString().ToLowerInvariant();
+        result["prompts"] = new JsonObject();
+        result["default_prompt_name"] = null;
+        result["onnx_files"] = new JsonArray();
+        result["dimensions"] = encoder.Dimensions;
         return result;
     }
 }

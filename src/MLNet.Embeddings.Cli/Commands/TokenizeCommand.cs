@@ -13,7 +13,7 @@ internal static class TokenizeCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Model folder (tokenizer.json, or vocab.txt + tokenizer_config.json).", Required = true };
+        var model = new Option<string>("--model") { Description = "Model folder (tokenizer.json, or vocab.txt + tokenizer_config.json) or word-vector file (.txt/.vec/.bin).", Required = true };
         var input = new Option<string>("--input") { Description = "Input texts: " + TextInput.Formats + ".", Required = true };
         var output = new Option<string?>("--output") { Description = "Output JSONL file (written atomically); stdout when omitted." };
         var maxLength = new Option<int?>("--max-length") { Description = "Override the model's maximum length (special tokens included)." };
@@ -25,8 +25,20 @@ internal static class TokenizeCommand
         command.SetAction(parse =>
         {
             string folder = parse.GetValue(model)!;
-            var tokenizer = TokenizerLoader.Load(folder);
-            int max = parse.GetValue(maxLength) ?? TokenizerLoader.ReadMaxLength(folder) ?? 512;
+            ITokenizer tokenizer;
+            int max;
+            if (File.Exists(folder))
+            {
+                // a word-vector file (.txt/.vec/.bin): its word tokenizer, as embed uses it
+                var encoder = SentenceEncoder.Load(folder);
+                tokenizer = encoder.Tokenizer;
+                max = parse.GetValue(maxLength) ?? encoder.Config.MaxSeqLength;
+            }
+            else
+            {
+                tokenizer = TokenizerLoader.Load(folder);
+                max = parse.GetValue(maxLength) ?? TokenizerLoader.ReadMaxLength(folder) ?? 512;
+            }
             if (max <= 0) throw new ConfigurationException("--max-length", $"must be positive, found {max}");
             string? outPath = parse.GetValue(output);
             int count = outPath is null
@@ -55,18 +67,8 @@ internal static class TokenizeCommand
 
     private static int WriteAtomic(string path, Func<TextWriter, int> write)
     {
-        string full = Path.GetFullPath(path);
-        string tmp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            int n;
-            using (var w = new StreamWriter(tmp, false, new UTF8Encoding(false))) n = write(w);
-            File.Move(tmp, full, overwrite: true);
-            return n;
-        }
-        finally
-        {
-            if (File.Exists(tmp)) File.Delete(tmp);
-        }
+        int n = 0;
+        AtomicText.Write(path, w => n = write(w)); // creates a missing output folder, as embed does
+        return n;
     }
 }

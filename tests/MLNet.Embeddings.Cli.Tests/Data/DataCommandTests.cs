@@ -87,6 +87,17 @@ public class DataCommandTests : IDisposable
     }
 
     [Fact]
+    public void ValidateWritesTheReportIntoAFolderThatDoesNotExistYet()
+    {
+        File.WriteAllText(F("ok.jsonl"), "{\"query\":\"q\",\"pos\":[\"p\"]}\n");
+        var report = F("reports/sub/report.json");
+        var (code, _, err) = ConsoleRun.Cli("data", "validate", "--input", F("ok.jsonl"), "--output", report);
+        Assert.True(code == 0, err);
+        Assert.True(JsonDocument.Parse(File.ReadAllText(report)).RootElement.GetProperty("is_valid").GetBoolean());
+        Assert.Empty(Directory.GetFiles(F("reports/sub"), "*.tmp"));
+    }
+
+    [Fact]
     public void CleanAugmentExpandAndErrorsLeaveNoOutput()
     {
         File.WriteAllText(F("in.jsonl"),
