@@ -53,6 +53,32 @@ public class BertBackwardTests
         Assert.Contains(fresh.Grads, g => g.Any(v => v != 0));
     }
 
+    [Fact]
+    public void TwoColumnsAliveAtOnceReuseTheirArenasOnTheNextStep()
+    {
+        // A training step keeps one set of activations per column (anchors, positives) alive at once; after they
+        // are disposed, the next step of the same shape must not allocate new arenas.
+        var model = BertBackbone.Create(new BertConfig
+        {
+            VocabSize = 13, HiddenSize = 64, NumHiddenLayers = 2, NumAttentionHeads = 4, IntermediateSize = 128,
+            MaxPositionEmbeddings = 64, TypeVocabSize = 2,
+        }, seed: 5);
+        var anchors = new TokenBatch(Enumerable.Range(0, 80).Select(i => 1 + i % 12).ToArray(), new int[80], new[] { 0, 40, 80 });
+        var positives = new TokenBatch(Enumerable.Range(0, 48).Select(i => 1 + i % 11).ToArray(), new int[48], new[] { 0, 24, 48 });
+        long Step()
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var a = model.ForwardTrain(anchors, 1);
+            var p = model.ForwardTrain(positives, 2);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            ((IDisposable)a).Dispose(); ((IDisposable)p).Dispose();
+            return allocated;
+        }
+        long first = Step(), second = Step(), third = Step();
+        // Measured: the first step 3.8 MB (both arenas), later steps 58 kB; with one spare arena they were 418 kB.
+        Assert.True(second < first / 16 && third < first / 16, $"allocated {first} B, then {second} B and {third} B");
+    }
+
     [Theory]
     [InlineData(ActivationKind.Gelu, 0f)]
     [InlineData(ActivationKind.Gelu, 0.2f)]
