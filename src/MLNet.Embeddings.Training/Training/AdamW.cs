@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using MLNet.Embeddings.Tensors;
 
 namespace MLNet.Embeddings.Training.Training;
@@ -85,7 +87,28 @@ public sealed class AdamW
         var w = prm.Value.AsSpan(start, count); var g = prm.Grad.AsSpan(start, count);
         var m = _m[p].AsSpan(start, count); var v = _v[p].AsSpan(start, count);
         float b1 = Beta1, b2 = Beta2, eps = Epsilon;
-        for (int i = 0; i < w.Length; i++)
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            // The scalar steps below, 16 lanes at a time, in the same order and without fused multiply-adds, so the
+            // result is bit-identical to the scalar loop (and to torch's within float rounding).
+            ref float wr = ref MemoryMarshal.GetReference(w); ref float gr = ref MemoryMarshal.GetReference(g);
+            ref float mr = ref MemoryMarshal.GetReference(m); ref float vr = ref MemoryMarshal.GetReference(v);
+            var vDecay = Vector512.Create(decay); var oneMinusB1 = Vector512.Create(1 - b1); var vb2 = Vector512.Create(b2);
+            var oneMinusB2 = Vector512.Create(1 - b2); var vStep = Vector512.Create(stepSize); var vInv = Vector512.Create(invBc2);
+            var vEps = Vector512.Create(eps);
+            for (; i <= w.Length - 16; i += 16)
+            {
+                var gi = Vector512.LoadUnsafe(ref gr, (nuint)i);
+                var wi = Vector512.LoadUnsafe(ref wr, (nuint)i) * vDecay;
+                var mi = Vector512.LoadUnsafe(ref mr, (nuint)i);
+                mi += (gi - mi) * oneMinusB1;
+                var vi = Vector512.LoadUnsafe(ref vr, (nuint)i) * vb2 + oneMinusB2 * gi * gi;
+                wi -= vStep * mi / (Vector512.Sqrt(vi) * vInv + vEps);
+                wi.StoreUnsafe(ref wr, (nuint)i); mi.StoreUnsafe(ref mr, (nuint)i); vi.StoreUnsafe(ref vr, (nuint)i);
+            }
+        }
+        for (; i < w.Length; i++)
         {
             float gi = g[i];
             w[i] *= decay;

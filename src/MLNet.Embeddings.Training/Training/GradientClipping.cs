@@ -9,8 +9,14 @@ public static class GradientClipping
     public static double ClipByGlobalNorm(IReadOnlyList<Parameter> parameters, double maxNorm)
     {
         double sum = 0;
+        const int Chunk = 4096; // float sums of short chunks (SIMD), added up in double
         foreach (var p in parameters)
-            if (p.HasGrad) foreach (var g in p.Grad) sum += (double)g * g;
+        {
+            if (!p.HasGrad) continue;
+            var grad = p.Grad.AsSpan();
+            for (int i = 0; i < grad.Length; i += Chunk)
+                sum += System.Numerics.Tensors.TensorPrimitives.SumOfSquares(grad.Slice(i, Math.Min(Chunk, grad.Length - i)));
+        }
         double norm = Math.Sqrt(sum);
         double coef = maxNorm / (norm + 1e-6);
         if (coef < 1)

@@ -165,6 +165,20 @@ public static class Activation
     {
         if (dy.Length < x.Length || dx.Length < x.Length) throw new ArgumentException("Gradient spans are shorter than the input.");
         int n = x.Length, i = 0;
+        if (Vector512.IsHardwareAccelerated && kind == ActivationKind.Gelu)
+        {
+            ref float xr = ref MemoryMarshal.GetReference(x);
+            ref float dyr = ref MemoryMarshal.GetReference(dy);
+            ref float dxr = ref MemoryMarshal.GetReference(dx);
+            var half = Vector512.Create(0.5f);
+            for (; i <= n - 16; i += 16)
+            {
+                var v = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                var cdf = half * (Vector512<float>.One + Erf(v * Vector512.Create(InvSqrt2)));
+                var pdf = Vector512.Create(InvSqrt2Pi) * VectorExp.Exp(-half * v * v);
+                (Vector512.LoadUnsafe(ref dyr, (nuint)i) * (cdf + v * pdf)).StoreUnsafe(ref dxr, (nuint)i);
+            }
+        }
         if (Vector256.IsHardwareAccelerated)
         {
             ref float xr = ref MemoryMarshal.GetReference(x);

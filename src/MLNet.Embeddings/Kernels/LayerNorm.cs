@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace MLNet.Embeddings.Kernels;
 
@@ -39,7 +41,30 @@ public static class LayerNorm
             var dxr = dx.Slice(r * cols, cols);
             float m = mean[r], s = rstd[r];
             float sumG = 0f, sumGX = 0f;
-            for (int i = 0; i < cols; i++)
+            int i = 0;
+            ref float dyv = ref MemoryMarshal.GetReference(dyr);
+            ref float xv = ref MemoryMarshal.GetReference(xr);
+            ref float gv = ref MemoryMarshal.GetReference(gamma);
+            ref float dgv = ref MemoryMarshal.GetReference(dgamma);
+            ref float dbv = ref MemoryMarshal.GetReference(dbeta);
+            ref float dxv = ref MemoryMarshal.GetReference(dxr);
+            var mv = Vector512.Create(m); var sv = Vector512.Create(s);
+            if (Vector512.IsHardwareAccelerated && gamma.Length >= cols && dgamma.Length >= cols && dbeta.Length >= cols)
+            {
+                var accG = Vector512<float>.Zero; var accGX = Vector512<float>.Zero;
+                for (; i <= cols - 16; i += 16)
+                {
+                    var d = Vector512.LoadUnsafe(ref dyv, (nuint)i);
+                    var xh = (Vector512.LoadUnsafe(ref xv, (nuint)i) - mv) * sv;
+                    var g = d * Vector512.LoadUnsafe(ref gv, (nuint)i);
+                    accG += g; accGX += g * xh;
+                    (Vector512.LoadUnsafe(ref dgv, (nuint)i) + d * xh).StoreUnsafe(ref dgv, (nuint)i);
+                    (Vector512.LoadUnsafe(ref dbv, (nuint)i) + d).StoreUnsafe(ref dbv, (nuint)i);
+                }
+                sumG = Vector512.Sum(accG); sumGX = Vector512.Sum(accGX);
+            }
+            int vectorEnd = i;
+            for (; i < cols; i++)
             {
                 float xh = (xr[i] - m) * s;
                 float g = dyr[i] * gamma[i];
@@ -48,7 +73,17 @@ public static class LayerNorm
                 dbeta[i] += dyr[i];
             }
             sumG /= cols; sumGX /= cols;
-            for (int i = 0; i < cols; i++)
+            i = 0;
+            if (vectorEnd > 0)
+            {
+                var vG = Vector512.Create(sumG); var vGX = Vector512.Create(sumGX);
+                for (; i < vectorEnd; i += 16)
+                {
+                    var xh = (Vector512.LoadUnsafe(ref xv, (nuint)i) - mv) * sv;
+                    ((Vector512.LoadUnsafe(ref dyv, (nuint)i) * Vector512.LoadUnsafe(ref gv, (nuint)i) - vG - xh * vGX) * sv).StoreUnsafe(ref dxv, (nuint)i);
+                }
+            }
+            for (; i < cols; i++)
             {
                 float xh = (xr[i] - m) * s;
                 dxr[i] = (dyr[i] * gamma[i] - sumG - xh * sumGX) * s;

@@ -383,6 +383,18 @@ public static unsafe class Sgemm
                     else for (int p = 0; p < kc; p++) dst[p * MR + r] = 0f;
                 }
             }
+            else if (mr == MR && job.Simd)
+            {
+                // A stored [k × m], a full panel: the 6 values of each k are contiguous; two overlapping 4-wide
+                // loads and stores (lanes 0–3 and 2–5) copy them, scaled by alpha.
+                float* src = job.A + (long)job.Pc * job.Lda + i0 + r0;
+                var va = Vector128.Create(alpha);
+                for (int p = 0; p < kc; p++, src += job.Lda)
+                {
+                    Sse.Store(dst + p * MR, Sse.Multiply(Sse.LoadVector128(src), va));
+                    Sse.Store(dst + p * MR + 2, Sse.Multiply(Sse.LoadVector128(src + 2), va));
+                }
+            }
             else
             {
                 // A stored [k × m]: op(A)[i, p] = A[p, i]; contiguous over i.
