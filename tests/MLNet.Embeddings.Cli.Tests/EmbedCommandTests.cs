@@ -118,6 +118,15 @@ public sealed class EmbedCommandTests : IDisposable
     }
 
     [Fact]
+    public void CsvQuoteErrorNamesFileAndLineOnce()
+    {
+        var csv = Put("quote.csv", "text\nok\n\"open\n");
+        var (code, _, stderr) = Run("embed", "--model", _vectors, "--input", csv);
+        Assert.NotEqual(0, code);
+        Assert.Equal($"error: {csv}:3: quoted field not closed before the end of the file", stderr.Trim());
+    }
+
+    [Fact]
     public void SimilarityRanksCorpus()
     {
         var corpus = Put("corpus.txt", "dog\nthe mat\ncat sat\nthe cat\n");

@@ -85,6 +85,6 @@ internal static class TextInput
             }
             return texts;
         }
-        catch (FormatException ex) { throw new DatasetFormatException(path, csv.RecordLine, null, ex.Message, ex); }
+        catch (CsvFormatException ex) { throw new DatasetFormatException(path, ex.Line, null, ex.Reason, ex); }
     }
 }

@@ -31,7 +31,7 @@ public sealed class CsvRecordReader : IDisposable
     public int RecordLine { get; private set; }
 
     /// <summary>Reads the next record into <paramref name="fields"/> (cleared first); false at the end of the input.</summary>
-    /// <exception cref="FormatException">A quoted field is not closed before the end of the input, or a quote is followed by text.</exception>
+    /// <exception cref="CsvFormatException">A quoted field is not closed before the end of the input, or a quote is followed by text.</exception>
     public bool Read(List<string> fields)
     {
         fields.Clear();
@@ -49,7 +49,7 @@ public sealed class CsvRecordReader : IDisposable
                 ReadQuoted();
                 c = _reader.Read();
                 if (c >= 0 && c != _delimiter && c != '\n' && c != '\r')
-                    throw new FormatException($"line {_line}: unexpected character '{(char)c}' after a closing quote (expected the delimiter or a line end)");
+                    throw new CsvFormatException(_line, $"unexpected character '{(char)c}' after a closing quote (expected the delimiter or a line end)");
                 _inFieldText = true;   // field had a quoted part
                 continue;
             }
@@ -79,7 +79,7 @@ public sealed class CsvRecordReader : IDisposable
         while (true)
         {
             int c = _reader.Read();
-            if (c < 0) throw new FormatException($"line {startLine}: quoted field not closed before the end of the file");
+            if (c < 0) throw new CsvFormatException(startLine, "quoted field not closed before the end of the file");
             char ch = (char)c;
             if (ch == '"')
             {

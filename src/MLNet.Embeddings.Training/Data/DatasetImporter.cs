@@ -99,7 +99,7 @@ public static class DatasetImporter
     private static bool Next(CsvRecordReader csv, List<string> fields, string path)
     {
         try { return csv.Read(fields); }
-        catch (FormatException e) { throw new DatasetFormatException(path, csv.RecordLine, null, e.Message, e); }
+        catch (CsvFormatException e) { throw new DatasetFormatException(path, e.Line, null, e.Reason, e); }
     }
 
     private static IEnumerable<TrainingExample> ReadJsonl(string path, ImportOptions o, ImportReport report)

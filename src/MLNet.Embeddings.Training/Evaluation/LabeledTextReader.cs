@@ -58,7 +58,7 @@ public static class LabeledTextReader
         var record = new List<string>();
         bool any;
         try { any = csv.Read(record); }
-        catch (FormatException ex) { throw new DatasetFormatException(path, csv.RecordLine, null, ex.Message, ex); }
+        catch (CsvFormatException ex) { throw new DatasetFormatException(path, ex.Line, null, ex.Reason, ex); }
         if (!any) throw new DatasetFormatException(path, 1, null, "expected a header row, found an empty file.");
         var header = record.ToList();
         int ti = header.IndexOf(textColumn), li = header.IndexOf(labelColumn);
@@ -67,7 +67,7 @@ public static class LabeledTextReader
         while (true)
         {
             try { if (!csv.Read(record)) break; }
-            catch (FormatException ex) { throw new DatasetFormatException(path, csv.RecordLine, null, ex.Message, ex); }
+            catch (CsvFormatException ex) { throw new DatasetFormatException(path, ex.Line, null, ex.Reason, ex); }
             if (record.Count == 1 && record[0].Length == 0) continue;
             if (record.Count <= Math.Max(ti, li))
                 throw new DatasetFormatException(path, csv.RecordLine, null, $"expected at least {Math.Max(ti, li) + 1} fields, found {record.Count.ToString(CultureInfo.InvariantCulture)}.");

@@ -51,8 +51,10 @@ public class CsvRecordReaderTests
         var r = new CsvRecordReader(new StringReader("a,b\n\"open,c\nd"));
         var f = new List<string>();
         Assert.True(r.Read(f));
-        var ex = Assert.Throws<FormatException>(() => r.Read(f));
+        var ex = Assert.Throws<CsvFormatException>(() => r.Read(f));
         Assert.Contains("line 2", ex.Message);
+        Assert.Equal(2, ex.Line);
+        Assert.DoesNotContain("line", ex.Reason);
     }
 
     [Fact]

@@ -67,4 +67,15 @@ public class DatasetImporterTests
         Assert.Contains("a, b", ex.Message);
         Assert.False(File.Exists(Path.Combine(d.Path, "o.jsonl")));
     }
+
+    [Fact]
+    public void CsvQuoteErrorNamesFileAndLineOnce()
+    {
+        using var d = new TempDir();
+        var c = d.File("bad.csv", "anchor,positive\n\"open,x\n");
+        var ex = Assert.Throws<DatasetFormatException>(() => DatasetImporter.Import(c, d.File("o.jsonl"), new ImportOptions { QueryColumn = "anchor", PosColumns = ["positive"] }));
+        Assert.Equal(2, ex.Line);
+        Assert.Equal($"{c}:2: quoted field not closed before the end of the file", ex.Message);
+        Assert.IsType<CsvFormatException>(ex.InnerException);
+    }
 }
