@@ -35,9 +35,10 @@ internal static class CliApp
     public static int Run(string[] args)
     {
         int signal = 0;
+        ParseResult? parseResult = null;
         try
         {
-            var parseResult = Build().Parse(args);
+            parseResult = Build().Parse(args);
             // Our own handler below prints one clear line instead of System.CommandLine's stack trace.
             var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
             if (parseResult.Action is not AsynchronousCommandLineAction)
@@ -63,10 +64,40 @@ internal static class CliApp
             Console.Error.WriteLine("cancelled");
             return signal != 0 ? signal : 130;
         }
+        catch (ConfigurationException ex) when (parseResult is not null && FlagFor(parseResult, ex.Setting) is { } flag)
+        {
+            // The library names its EncodeOptions / trainer property (BatchSize); the user typed a flag (--batch-size).
+            string message = ex.Message.StartsWith(ex.Setting + ": ", StringComparison.Ordinal) ? ex.Message[(ex.Setting.Length + 2)..] : ex.Message;
+            Console.Error.WriteLine($"error: {flag}: {message}");
+            return 1;
+        }
         catch (Exception ex)
         {
             Console.Error.WriteLine($"error: {ex.Message}");
             return 1;
         }
+    }
+
+    /// <summary>The invoked command's flag for a library setting (<c>BatchSize</c> → <c>--batch-size</c>,
+    /// <c>PromptName</c> → <c>--query-prompt-name</c> where that is the one given), or null when none matches.</summary>
+    internal static string? FlagFor(ParseResult parseResult, string setting)
+    {
+        if (setting.StartsWith('-')) return null; // already a flag
+        if (setting == "Ks") setting = "K";        // InformationRetrievalOptions.Ks is eval's --k
+        var kebab = new System.Text.StringBuilder("--");
+        for (int i = 0; i < setting.Length; i++)
+        {
+            char c = setting[i];
+            if (char.IsUpper(c) && i > 0 && setting[i - 1] != '_') kebab.Append('-');
+            kebab.Append(c == '_' ? '-' : char.ToLowerInvariant(c));
+        }
+        string exact = kebab.ToString(), suffix = "-" + exact[2..];
+        var options = parseResult.CommandResult.Command.Options;
+        var candidates = options.Where(o => o.Name == exact || o.Name.EndsWith(suffix, StringComparison.Ordinal)).ToList();
+        bool Given(Option o) => parseResult.GetResult(o) is { Implicit: false };
+        var given = candidates.Where(Given).ToList();
+        if (given.Count == 1) return given[0].Name;
+        if (candidates.Any(o => o.Name == exact)) return exact;
+        return candidates.Count == 1 ? candidates[0].Name : null;
     }
 }

@@ -126,6 +126,31 @@ public sealed class EmbedCommandTests : IDisposable
         Assert.Equal($"error: {csv}:3: quoted field not closed before the end of the file", stderr.Trim());
     }
 
+    [Theory]
+    [InlineData("--dimensions", "0", "must be between 1 and 3")]
+    [InlineData("--dimensions", "9", "must be between 1 and 3")]
+    [InlineData("--max-length", "0", "must be at least 1")]
+    [InlineData("--batch-size", "0", "must be at least 1")]
+    [InlineData("--prompt-name", "nope", "nope")]
+    public void OptionErrorsNameTheFlagNotTheProperty(string flag, string value, string detail)
+    {
+        var input = Put("flags.txt", "the cat\n");
+        var (code, _, stderr) = Run("embed", "--model", _vectors, "--input", input, flag, value);
+        Assert.NotEqual(0, code);
+        Assert.StartsWith($"error: {flag}: ", stderr);
+        Assert.Contains(detail, stderr);
+        foreach (var property in new[] { "Dimensions", "MaxLength", "BatchSize", "PromptName" }) Assert.DoesNotContain(property, stderr);
+    }
+
+    [Fact]
+    public void SimilarityNamesTheQueryPromptFlagItWasGiven()
+    {
+        var corpus = Put("c.txt", "dog\ncat\n");
+        var (code, _, stderr) = Run("similarity", "--model", _vectors, "--query", "cat", "--corpus", corpus, "--query-prompt-name", "nope");
+        Assert.NotEqual(0, code);
+        Assert.StartsWith("error: --query-prompt-name: ", stderr);
+    }
+
     [Fact]
     public void SimilarityRanksCorpus()
     {
