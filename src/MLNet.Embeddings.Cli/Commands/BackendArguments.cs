@@ -39,7 +39,7 @@ internal sealed class BackendArguments
             case "managed":
                 if (device == "cuda") throw new ConfigurationException("--device", "cuda needs --backend onnx (the managed backend runs on the CPU).");
                 if (parse.GetValue(OnnxFile) is not null) throw new ConfigurationException("--onnx", "only applies with --backend onnx.");
-                return SentenceEncoder.Load(model);
+                return SentenceEncoder.Load(InputFile.RequireFileOrFolder(model, "--model"));
             case "onnx":
                 var options = new OnnxOptions
                 {

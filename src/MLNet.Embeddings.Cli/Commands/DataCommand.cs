@@ -74,7 +74,7 @@ internal static class DataCommand
                 KeepColumns = Columns(pr.GetValue(keep)), Prompt = pr.GetValue(prompt), Type = pr.GetValue(type), Format = pr.GetValue(format),
                 Quoting = pr.GetValue(noQuotes) ? false : null, HasHeader = !pr.GetValue(noHeader), Progress = Progress("import"),
             };
-            var report = DatasetImporter.Import(pr.GetValue(input)!, pr.GetValue(output)!, options);
+            var report = DatasetImporter.Import(InputFile.Require(pr.GetValue(input)!, "--input"), pr.GetValue(output)!, options);
             EndProgress();
             foreach (var p in report.Skipped.Take(20)) Console.Error.WriteLine($"skipped {p}");
             Print(report);
@@ -106,14 +106,14 @@ internal static class DataCommand
             };
             if (pr.GetValue(output) is { } outPath)
             {
-                var report = DatasetCleaner.Clean(pr.GetValue(input)!, outPath, options);
+                var report = DatasetCleaner.Clean(InputFile.Require(pr.GetValue(input)!, "--input"), outPath, options);
                 EndProgress();
                 Print(report);
                 return 0;
             }
             var rep = new CleanReport();
             options.Progress = null;
-            foreach (var row in DatasetCleaner.Clean(TrainingDataReader.Read(pr.GetValue(input)!), options, rep))
+            foreach (var row in DatasetCleaner.Clean(TrainingDataReader.Read(InputFile.Require(pr.GetValue(input)!, "--input")), options, rep))
                 Console.Out.WriteLine(TrainingDataWriter.ToJson(row));
             Console.Error.WriteLine(JsonSerializer.Serialize(rep, Json));
             return 0;
@@ -131,7 +131,7 @@ internal static class DataCommand
         c.Options.Add(output);
         c.SetAction(pr =>
         {
-            var report = DatasetValidator.Validate(pr.GetValue(input)!);
+            var report = DatasetValidator.Validate(InputFile.Require(pr.GetValue(input)!, "--input"));
             Print(report);
             if (pr.GetValue(output) is { } o) AtomicWrite(o, JsonSerializer.Serialize(report, Json));
             if (!report.IsValid) Console.Error.WriteLine($"{report.ProblemCount} problem(s) in {report.RowsWithProblems} row(s)");
@@ -186,10 +186,12 @@ internal static class DataCommand
                 EncodeOptions = new EncodeOptions { BatchSize = pr.GetValue(batch) },
                 Progress = Progress("mine"),
             };
-            SentenceEncoder? encoder = pr.GetValue(model) is { } dir ? SentenceEncoder.Load(dir) : null;
+            string inputPath = InputFile.Require(pr.GetValue(input)!, "--input");
+            string? corpusPath = pr.GetValue(corpus) is { } cp ? InputFile.Require(cp, "--corpus") : null;
+            SentenceEncoder? encoder = pr.GetValue(model) is { } dir ? SentenceEncoder.Load(InputFile.RequireFileOrFolder(dir, "--model")) : null;
             if (encoder is null && (options.Method != MiningMethod.Bm25 || options.TeacherScores))
                 throw new ArgumentException($"--method {pr.GetValue(method)}{(options.TeacherScores ? " / --teacher-scores" : "")} needs --model");
-            var summary = HardNegativeMiner.Mine(pr.GetValue(input)!, pr.GetValue(output)!, options, encoder, pr.GetValue(corpus));
+            var summary = HardNegativeMiner.Mine(inputPath, pr.GetValue(output)!, options, encoder, corpusPath);
             EndProgress();
             Print(summary);
             return 0;
@@ -216,11 +218,11 @@ internal static class DataCommand
                 Operations = Columns(pr.GetValue(ops)).Select(s => Enum.TryParse<AugmentOperation>(s, ignoreCase: true, out var op) ? op
                     : throw new ArgumentException($"--ops: unknown operation '{s}' (expected synonym, insert, swap, delete)")).ToList(),
                 Rate = pr.GetValue(rate), CopiesPerOperation = pr.GetValue(copies), AugmentPositives = pr.GetValue(positives), Seed = pr.GetValue(seed),
-                Thesaurus = pr.GetValue(thesaurus) is { } t ? Thesaurus.Load(t) : null,
+                Thesaurus = pr.GetValue(thesaurus) is { } t ? Thesaurus.Load(InputFile.Require(t, "--thesaurus")) : null,
             };
             if (options.Thesaurus is null && options.Operations.Contains(AugmentOperation.Synonym))
                 Console.Error.WriteLine("note: no --thesaurus given; 'synonym' leaves texts unchanged and 'insert' copies words of the text");
-            Print(DataAugmenter.Augment(pr.GetValue(input)!, pr.GetValue(output)!, options));
+            Print(DataAugmenter.Augment(InputFile.Require(pr.GetValue(input)!, "--input"), pr.GetValue(output)!, options));
             return 0;
         });
         return c;
@@ -241,7 +243,7 @@ internal static class DataCommand
             var r = Columns(pr.GetValue(ratios)).Select(x => double.TryParse(x, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v
                 : throw new ArgumentException($"--ratios: '{x}' is not a number")).ToArray();
             var options = new SplitOptions { Ratios = r, Seed = pr.GetValue(seed), StratifyByType = pr.GetValue(stratify), GroupNearDuplicates = !pr.GetValue(noNear) };
-            Print(DatasetSplitter.Split(pr.GetValue(input)!, pr.GetValue(dir)!, options));
+            Print(DatasetSplitter.Split(InputFile.Require(pr.GetValue(input)!, "--input"), pr.GetValue(dir)!, options));
             return 0;
         });
         return c;
@@ -256,6 +258,7 @@ internal static class DataCommand
         foreach (var o in new Option[] { files, negs, threshold }) c.Options.Add(o);
         c.SetAction(pr =>
         {
+            foreach (var f in pr.GetValue(files)!) InputFile.Require(f, "--files");
             var report = LeakageChecker.Check(pr.GetValue(files)!, pr.GetValue(negs), new NearDuplicateOptions { Threshold = pr.GetValue(threshold) });
             Print(report);
             return report.Clean ? 0 : 2;
@@ -274,7 +277,7 @@ internal static class DataCommand
         foreach (var o in new Option[] { input, output, batch, symmetric, seed }) c.Options.Add(o);
         c.SetAction(pr =>
         {
-            var rows = TrainingDataReader.Read(pr.GetValue(input)!).ToList();
+            var rows = TrainingDataReader.Read(InputFile.Require(pr.GetValue(input)!, "--input")).ToList();
             var expanded = InBatchExpansion.Expand(rows, pr.GetValue(batch), pr.GetValue(symmetric), pr.GetValue(seed));
             long n = TrainingDataWriter.WriteAll(pr.GetValue(output)!, expanded);
             Print(new { rows = n, negatives = expanded.Sum(r => (long)r.Neg.Count) });

@@ -25,9 +25,9 @@ internal static class EvalCommand
         {
             string dataPath = parseResult.GetValue(data)!, modelPath = parseResult.GetValue(model)!;
             string? baselinePath = parseResult.GetValue(baseline), outputPath = parseResult.GetValue(output);
-            EvaluationOutput.RequireFile(dataPath, "--data");
-            EvaluationOutput.RequireFile(modelPath, "--model");
-            if (baselinePath is not null) EvaluationOutput.RequireFile(baselinePath, "--baseline");
+            InputFile.Require(dataPath, "--data");
+            InputFile.RequireFileOrFolder(modelPath, "--model");
+            if (baselinePath is not null) InputFile.RequireFileOrFolder(baselinePath, "--baseline");
             var retrieval = new InformationRetrievalEvaluatorOptions
             {
                 Ks = ParseKs(parseResult.GetValue(ks)!),

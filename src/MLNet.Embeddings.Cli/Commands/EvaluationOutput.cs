@@ -25,11 +25,4 @@ internal static class EvaluationOutput
 
     /// <summary>The Markdown report that goes with a JSON output: same folder and name, extension .md.</summary>
     public static string MarkdownPath(string outputPath) => Path.ChangeExtension(outputPath, ".md");
-
-    /// <summary>Fails with a clear message when an input file is missing.</summary>
-    public static void RequireFile(string path, string option)
-    {
-        if (!File.Exists(path) && !Directory.Exists(path))
-            throw new FileNotFoundException($"{option}: '{path}' does not exist.", path);
-    }
 }

@@ -31,8 +31,8 @@ internal static class PlotCommand
         {
             string inputPath = parseResult.GetValue(input)!, modelPath = parseResult.GetValue(model)!, outputPath = parseResult.GetValue(output)!;
             string how = parseResult.GetValue(method)!;
-            EvaluationOutput.RequireFile(inputPath, "--input");
-            EvaluationOutput.RequireFile(modelPath, "--model");
+            InputFile.Require(inputPath, "--input");
+            InputFile.RequireFileOrFolder(modelPath, "--model");
             int max = parseResult.GetValue(limit);
             if (max < 2) throw new ConfigurationException("--limit", $"expected at least 2, found {max}.");
             var (texts, labels) = LabeledTextReader.Read(inputPath, parseResult.GetValue(labelColumn)!, parseResult.GetValue(textColumn)!);

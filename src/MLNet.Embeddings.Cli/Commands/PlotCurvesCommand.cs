@@ -20,7 +20,7 @@ internal static class PlotCurvesCommand
         command.SetAction(parseResult =>
         {
             string logPath = parseResult.GetValue(log)!, outputPath = parseResult.GetValue(output)!;
-            EvaluationOutput.RequireFile(logPath, "--log");
+            InputFile.Require(logPath, "--log");
             var parsed = TrainingLog.Read(logPath);
             var svg = TrainingCurvePlot.ToSvg(parsed, title: parseResult.GetValue(title) ?? Path.GetFileName(logPath));
             EvaluationOutput.WriteAtomic(outputPath, svg);

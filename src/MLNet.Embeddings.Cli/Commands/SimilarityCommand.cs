@@ -27,8 +27,8 @@ internal static class SimilarityCommand
         {
             int k = parseResult.GetValue(top);
             if (k <= 0) throw new ConfigurationException("--top", $"must be at least 1, found {k}.");
-            var texts = TextInput.Read(parseResult.GetValue(corpus)!, parseResult.GetValue(textColumn));
-            var encoder = SentenceEncoder.Load(parseResult.GetValue(model)!);
+            var texts = TextInput.Read(parseResult.GetValue(corpus)!, parseResult.GetValue(textColumn), "--corpus");
+            var encoder = SentenceEncoder.Load(InputFile.RequireFileOrFolder(parseResult.GetValue(model)!, "--model"));
             var options = shared.Read(parseResult);
             using (var progress = ProgressLine.For(texts.Count, "encoding corpus"))
             {

@@ -16,9 +16,12 @@ internal static class TextInput
     /// <summary>Formats this reader understands, for help texts.</summary>
     public const string Formats = ".txt (one text per line), .jsonl (field 'text') or .csv/.tsv (header, column 'text')";
 
-    public static List<string> Read(string path, string? column = null)
+    /// <param name="path">The file.</param>
+    /// <param name="column">Field or column holding the text (default <see cref="DefaultColumn"/>).</param>
+    /// <param name="option">The option that named the file, for the missing-file error.</param>
+    public static List<string> Read(string path, string? column = null, string option = "--input")
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: input file not found.", path);
+        InputFile.Require(path, option);
         string ext = Path.GetExtension(path).ToLowerInvariant();
         return ext switch
         {

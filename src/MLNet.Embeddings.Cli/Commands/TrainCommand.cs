@@ -62,13 +62,12 @@ internal static class TrainCommand
             opts.CheckpointSteps = r.GetValue(ckptSteps);
             opts.MaxLength = r.GetValue(maxLength);
             opts.NegativesPerRow = r.GetValue(negatives);
-            if (r.GetValue(eval) is { } evalPath) opts.Evaluator = EvaluatorFactory.FromFile(evalPath);
+            string trainPath = InputFile.Require(r.GetValue(train)!, "--train");
+            if (r.GetValue(eval) is { } evalPath) opts.Evaluator = EvaluatorFactory.FromFile(InputFile.Require(evalPath, "--eval"));
             int lastStep = 0; float lastLoss = float.NaN;
             opts.Progress = new StderrProgress(p => { lastStep = p.Step; lastLoss = p.Loss; });
 
-            string trainPath = r.GetValue(train)!;
-            if (!File.Exists(trainPath)) throw new DatasetFormatException(trainPath, 0, null, "training file not found.");
-            var encoder = SentenceEncoder.Load(r.GetValue(model)!);
+            var encoder = SentenceEncoder.Load(InputFile.RequireFileOrFolder(r.GetValue(model)!, "--model"));
             using var cts = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, a) => { a.Cancel = true; cts.Cancel(); };
             Console.CancelKeyPress += onCancel;
