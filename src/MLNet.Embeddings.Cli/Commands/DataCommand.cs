@@ -39,13 +39,12 @@ internal static class DataCommand
 
     private static void Print(object report) => Console.WriteLine(JsonSerializer.Serialize(report, report.GetType(), Json));
 
-    private static IProgress<long> Progress(string what) => new SyncProgress(n => Console.Error.Write($"\r{what}: {n:N0} rows"));
-
-    private static void EndProgress() => Console.Error.WriteLine();
-
-    private sealed class SyncProgress(Action<long> report) : IProgress<long>
+    /// <summary>Rows processed so far on stderr, through <see cref="StatusLine"/> (plain lines every few seconds when redirected).</summary>
+    private sealed class RowProgress(string what) : IProgress<long>
     {
-        public void Report(long value) => report(value);
+        readonly StatusLine _line = StatusLine.ForStderr();
+        public void Report(long value) => _line.Update($"{what}: {value:N0} rows");
+        public void End() => _line.End();
     }
 
     private static List<string> Columns(string? value) =>
@@ -68,14 +67,15 @@ internal static class DataCommand
         foreach (var o in new Option[] { input, output, query, pos, neg, keep, prompt, type, format, noQuotes, noHeader }) c.Options.Add(o);
         c.SetAction(pr =>
         {
+            var progress = new RowProgress("import");
             var options = new ImportOptions
             {
                 QueryColumn = pr.GetValue(query)!, PosColumns = Columns(pr.GetValue(pos)), NegColumns = Columns(pr.GetValue(neg)),
                 KeepColumns = Columns(pr.GetValue(keep)), Prompt = pr.GetValue(prompt), Type = pr.GetValue(type), Format = pr.GetValue(format),
-                Quoting = pr.GetValue(noQuotes) ? false : null, HasHeader = !pr.GetValue(noHeader), Progress = Progress("import"),
+                Quoting = pr.GetValue(noQuotes) ? false : null, HasHeader = !pr.GetValue(noHeader), Progress = progress,
             };
             var report = DatasetImporter.Import(InputFile.Require(pr.GetValue(input)!, "--input"), pr.GetValue(output)!, options);
-            EndProgress();
+            progress.End();
             foreach (var p in report.Skipped.Take(20)) Console.Error.WriteLine($"skipped {p}");
             Print(report);
             return 0;
@@ -98,16 +98,17 @@ internal static class DataCommand
         foreach (var o in new Option[] { input, output, lower, keepHtml, noNfkc, noExact, noNear, threshold }) c.Options.Add(o);
         c.SetAction(pr =>
         {
+            var progress = new RowProgress("clean");
             var options = new CleanOptions
             {
                 Lowercase = pr.GetValue(lower), StripHtml = !pr.GetValue(keepHtml), UnicodeNfkc = !pr.GetValue(noNfkc),
                 DropExactDuplicates = !pr.GetValue(noExact), DropNearDuplicates = !pr.GetValue(noNear),
-                NearDuplicates = new NearDuplicateOptions { Threshold = pr.GetValue(threshold) }, Progress = Progress("clean"),
+                NearDuplicates = new NearDuplicateOptions { Threshold = pr.GetValue(threshold) }, Progress = progress,
             };
             if (pr.GetValue(output) is { } outPath)
             {
                 var report = DatasetCleaner.Clean(InputFile.Require(pr.GetValue(input)!, "--input"), outPath, options);
-                EndProgress();
+                progress.End();
                 Print(report);
                 return 0;
             }
@@ -167,6 +168,7 @@ internal static class DataCommand
             c.Options.Add(o);
         c.SetAction(pr =>
         {
+            var progress = new RowProgress("mine");
             var options = new MiningOptions
             {
                 Method = pr.GetValue(method)!.ToLowerInvariant() switch
@@ -184,7 +186,7 @@ internal static class DataCommand
                 Seed = pr.GetValue(seed), TeacherScores = pr.GetValue(teacher), KeepExistingNegatives = pr.GetValue(keep),
                 Bm25 = new Bm25Options { K1 = pr.GetValue(k1), B = pr.GetValue(b) },
                 EncodeOptions = new EncodeOptions { BatchSize = pr.GetValue(batch) },
-                Progress = Progress("mine"),
+                Progress = progress,
             };
             string inputPath = InputFile.Require(pr.GetValue(input)!, "--input");
             string? corpusPath = pr.GetValue(corpus) is { } cp ? InputFile.Require(cp, "--corpus") : null;
@@ -192,7 +194,7 @@ internal static class DataCommand
             if (encoder is null && (options.Method != MiningMethod.Bm25 || options.TeacherScores))
                 throw new ArgumentException($"--method {pr.GetValue(method)}{(options.TeacherScores ? " / --teacher-scores" : "")} needs --model");
             var summary = HardNegativeMiner.Mine(inputPath, pr.GetValue(output)!, options, encoder, corpusPath);
-            EndProgress();
+            progress.End();
             Print(summary);
             return 0;
         });
