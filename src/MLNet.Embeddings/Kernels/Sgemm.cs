@@ -267,7 +267,7 @@ public static unsafe class Sgemm
                             var j = job;
                             int packChunks = Math.Min(threads * 2, nPanels);
                             if (job.Prepacked is null)
-                                Parallel.For(0, packChunks, Options(threads), t =>
+                                WorkerPool.For(packChunks, threads, t =>
                                 {
                                     var jj = j;
                                     int p0 = (int)((long)nPanels * t / packChunks), p1 = (int)((long)nPanels * (t + 1) / packChunks);
@@ -284,7 +284,7 @@ public static unsafe class Sgemm
                             }
                             j = job;
                             int items = job.MBlocks * jChunks;
-                            Parallel.For(0, items, Options(threads), w =>
+                            WorkerPool.For(items, threads, w =>
                             {
                                 var jj = j;
                                 Compute(ref jj, w / jChunks, w % jChunks);

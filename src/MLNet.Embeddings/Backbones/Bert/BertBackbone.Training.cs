@@ -264,7 +264,7 @@ public sealed partial class BertBackbone
         long work = 0;
         for (int s = 0; s < batch.Count; s++) work += (long)batch.Length(s) * batch.Length(s) * H;
         if (Sgemm.MaxThreads <= 1 || work < 1 << 16 || items == 1) { for (int w = 0; w < items; w++) Item(w); }
-        else Parallel.For(0, items, Sgemm.Options(Sgemm.MaxThreads), Item);
+        else WorkerPool.For(items, Sgemm.MaxThreads, Item);
     }
 
     /// <summary>Reusable backward buffers.</summary>

@@ -293,7 +293,7 @@ public sealed partial class BertBackbone : ITrainableBackbone
         if (threads == 1 || work < 1 << 16) { body(0, n); return; }
         int chunks = (int)Math.Min(threads * 4L, Math.Max(1, work >> 15));
         chunks = Math.Min(chunks, n);
-        Parallel.For(0, chunks, Sgemm.Options(threads), c =>
+        WorkerPool.For(chunks, threads, c =>
         {
             int a = (int)((long)n * c / chunks), b = (int)((long)n * (c + 1) / chunks);
             if (b > a) body(a, b);
@@ -338,7 +338,7 @@ public sealed partial class BertBackbone : ITrainableBackbone
         long work = 0;
         for (int s = 0; s < batch.Count; s++) work += (long)batch.Length(s) * batch.Length(s) * H;
         if (Sgemm.MaxThreads <= 1 || work < 1 << 16 || items == 1) { for (int w = 0; w < items; w++) Item(w); }
-        else Parallel.For(0, items, Sgemm.Options(Sgemm.MaxThreads), Item);
+        else WorkerPool.For(items, Sgemm.MaxThreads, Item);
     }
 
     /// <summary>Reusable inference buffers (grown, never shrunk).</summary>
