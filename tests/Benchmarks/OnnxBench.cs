@@ -83,6 +83,9 @@ public static class OnnxBench
         // after some calls, and a 2-call warm-up under-reported them by up to 18 % on the first workload.
         var warm = Stopwatch.StartNew();
         do foreach (var b in batches) backbone.Forward(b); while (warm.Elapsed.TotalSeconds < 1);
+        // Start each measurement with a clean heap, so that garbage left by the previous engine's run is not
+        // collected (and counted) inside this one's.
+        GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
         var session = (backbone as OnnxBackbone)?.Session;
         var before = session?.Timings ?? default;
         int n = 0, calls = 0; long inputTicks = 0; var sw = Stopwatch.StartNew();
