@@ -518,13 +518,7 @@ public static unsafe class Sgemm
             }
             return;
         }
-        for (int r = 0; r < mr; r++, c += ldc, tile += NR)
-        {
-            if (beta == 0f) for (int q = 0; q < nr; q++) c[q] = tile[q];
-            else if (beta == 1f) for (int q = 0; q < nr; q++) c[q] += tile[q];
-            else for (int q = 0; q < nr; q++) c[q] = beta * c[q] + tile[q];
-            if (bias is not null) for (int q = 0; q < nr; q++) c[q] += bias[q];
-        }
+        StoreStrided(tile, NR, c, ldc, mr, nr, beta, bias);
     }
 
     /// <summary>6×16 tile of packed A (kc × 6) times packed B (kc × 16), written to <paramref name="tile"/>.</summary>
@@ -689,7 +683,8 @@ public static unsafe class Sgemm
         }
     }
 
-    /// <summary>Adds an [mr × nr] tile (row stride <paramref name="ldt"/>) into C with beta and bias (edge tiles only).</summary>
+    /// <summary>Adds an [mr × nr] tile (row stride <paramref name="ldt"/>) into C with beta and bias (edge tiles and the
+    /// portable path; the bias is added to the tile first, as the SIMD stores do).</summary>
     static void StoreStrided(float* tile, int ldt, float* c, int ldc, int mr, int nr, float beta, float* bias)
     {
         for (int r = 0; r < mr; r++, c += ldc, tile += ldt)

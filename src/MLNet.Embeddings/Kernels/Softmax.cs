@@ -25,7 +25,7 @@ public static class Softmax
         }
     }
 
-    /// <summary>row[i] = exp(row[i] − shift); returns the sum (<see cref="VectorExp"/>: much faster than TensorPrimitives.Exp).</summary>
+    /// <summary>row[i] = exp((row[i] − shift)·scale); returns the sum (<see cref="VectorExp"/>: much faster than TensorPrimitives.Exp).</summary>
     static float ExpShifted(Span<float> row, float shift, float scale)
     {
         int i = 0, n = row.Length;
