@@ -1,0 +1,1 @@
+namespace MLNet.Embeddings.ML;
