@@ -15,7 +15,7 @@ public enum OrtElementType
     Int32 = 6,
     /// <summary>64-bit integer.</summary>
     Int64 = 7,
-    /// <summary>String (not supported by this binding's tensors).</summary>
+    /// <summary>String (not supported by <see cref="OrtTensor"/>).</summary>
     String = 8,
     /// <summary>Boolean (one byte).</summary>
     Bool = 9,

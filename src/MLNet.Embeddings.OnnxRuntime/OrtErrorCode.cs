@@ -1,6 +1,6 @@
 namespace MLNet.Embeddings.OnnxRuntime;
 
-/// <summary>ONNX Runtime's error codes (<c>OrtErrorCode</c> in the C API).</summary>
+/// <summary>ONNX Runtime's error codes (<c>OrtErrorCode</c> in the C API, <c>Microsoft.ML.OnnxRuntime.ErrorCode</c> in the managed one).</summary>
 public enum OrtErrorCode
 {
     /// <summary>No error.</summary>

@@ -9,6 +9,8 @@ public enum OrtGraphOptimization
     Basic = 1,
     /// <summary>Basic plus node fusions (attention, GELU, LayerNorm, quantised MatMul …).</summary>
     Extended = 2,
-    /// <summary>Everything, including layout optimisations (ORT's default).</summary>
+    /// <summary>Extended plus layout optimisations.</summary>
+    Layout = 3,
+    /// <summary>Everything (ORT's default).</summary>
     All = 99,
 }

@@ -1,75 +1,120 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
-using System.Text;
-using MLNet.Embeddings.OnnxRuntime.Native;
+using Microsoft.ML.OnnxRuntime;
 
 namespace MLNet.Embeddings.OnnxRuntime;
 
 /// <summary>
-/// An ONNX Runtime inference session over one model. <see cref="Run(IReadOnlyList{OrtTensor}, IReadOnlyList{string}?)"/>
-/// is safe to call from several threads at once (ORT's Run is thread-safe; this wrapper keeps no per-call state).
-/// Dispose releases the native session; a run in progress keeps it alive until it returns.
+/// An ONNX Runtime inference session over one model, on the official managed API (<see cref="InferenceSession"/>).
+/// <see cref="Run(IReadOnlyList{OrtTensor}, IReadOnlyList{string}?)"/> is safe to call from several threads at once
+/// (ORT's Run is thread-safe; this wrapper keeps no per-call state). Inputs and preallocated outputs are our arrays,
+/// pinned for the call and handed to ORT without a copy. Dispose releases the session after any run in progress returns.
 /// </summary>
-public sealed unsafe class OrtSession : IDisposable
+public sealed class OrtSession : IDisposable
 {
-    readonly OrtHandle _session;
-    readonly Dictionary<string, IntPtr> _nativeNames = new(StringComparer.Ordinal);
+    readonly InferenceSession _session;
+    readonly RunOptions _runOptions = new();
+    readonly HashSet<string> _inputNames, _outputNames;
+    int _references = 1, _disposed;
     long _nativeTicks, _totalTicks, _outputTicks, _runs;
 
-    OrtSession(OrtRuntime runtime, OrtHandle session)
+    OrtSession(InferenceSession session, string? cpuFallbackReason)
     {
-        Runtime = runtime; _session = session;
-        var api = runtime.Api;
-        Inputs = ReadInfos(api, session.DangerousGetHandle(), input: true);
-        Outputs = ReadInfos(api, session.DangerousGetHandle(), input: false);
-        foreach (var info in Inputs.Concat(Outputs))
-            _nativeNames.TryAdd(info.Name, Marshal.StringToCoTaskMemUTF8(info.Name));
-        var names = _nativeNames.Values.ToArray();
-        // Runs still in flight hold a reference on the handle; the names are freed only after the last one returns.
-        session.AfterRelease = () => { foreach (var p in names) Marshal.FreeCoTaskMem(p); };
+        _session = session;
+        CpuFallbackReason = cpuFallbackReason;
+        Inputs = session.InputNames.Select(n => Describe(n, session.InputMetadata[n])).ToArray();
+        Outputs = session.OutputNames.Select(n => Describe(n, session.OutputMetadata[n])).ToArray();
+        _inputNames = new HashSet<string>(session.InputNames, StringComparer.Ordinal);
+        _outputNames = new HashSet<string>(session.OutputNames, StringComparer.Ordinal);
     }
 
-    /// <summary>The ONNX Runtime library this session runs on.</summary>
-    public OrtRuntime Runtime { get; }
+    /// <summary>ONNX Runtime's version, e.g. <c>1.32.0</c>.</summary>
+    public static string Version => OrtEnv.Instance().GetVersionString();
+    /// <summary>Execution providers compiled into the loaded native library, e.g. <c>CPUExecutionProvider</c>, <c>CUDAExecutionProvider</c>.</summary>
+    public static IReadOnlyList<string> AvailableProviders => OrtEnv.Instance().GetAvailableProviders();
+
+    /// <summary>The official session underneath (for what this wrapper does not expose: metadata, profiling, IO binding).</summary>
+    public InferenceSession InferenceSession => _session;
     /// <summary>Model inputs, in graph order.</summary>
     public IReadOnlyList<OrtValueInfo> Inputs { get; }
     /// <summary>Model outputs, in graph order.</summary>
     public IReadOnlyList<OrtValueInfo> Outputs { get; }
+    /// <summary>
+    /// Why CUDA was asked for but the session runs on the CPU (only with <see cref="OrtSessionOptions.AllowCpuFallback"/>);
+    /// null when it runs where it was asked to.
+    /// </summary>
+    public string? CpuFallbackReason { get; }
 
     /// <summary>Opens a model file (an external-data file next to it is found by ORT).</summary>
     public static OrtSession Open(string modelPath, OrtSessionOptions? options = null)
     {
         if (!File.Exists(modelPath)) throw new FileNotFoundException($"ONNX model not found: {modelPath}", modelPath);
-        options ??= new OrtSessionOptions();
-        var runtime = OrtRuntime.Load(options.LibraryPath);
-        var api = runtime.Api;
-        using var so = CreateOptions(runtime, options);
-        IntPtr session;
-        // ORTCHAR_T is wchar_t on Windows, char (UTF-8) elsewhere.
-        if (OperatingSystem.IsWindows())
-            fixed (char* path = Path.GetFullPath(modelPath) + "\0")
-                api.Check(api.CreateSession(runtime.Env, (byte*)path, so.DangerousGetHandle(), &session), $"CreateSession({modelPath})");
-        else
-            fixed (byte* path = Utf8Z(Path.GetFullPath(modelPath)))
-                api.Check(api.CreateSession(runtime.Env, path, so.DangerousGetHandle(), &session), $"CreateSession({modelPath})");
-        return new OrtSession(runtime, new OrtHandle(session, api.ReleaseSession));
+        var full = Path.GetFullPath(modelPath);
+        return Create(options ?? new OrtSessionOptions(), so => new InferenceSession(full, so), $"CreateSession({modelPath})");
     }
 
     /// <summary>Creates a session from a serialised model held in memory (no external data).</summary>
     public static OrtSession FromBytes(byte[] model, OrtSessionOptions? options = null)
+        => Create(options ?? new OrtSessionOptions(), so => new InferenceSession(model, so), "CreateSessionFromArray");
+
+    static OrtSession Create(OrtSessionOptions options, Func<SessionOptions, InferenceSession> open, string operation)
     {
-        options ??= new OrtSessionOptions();
-        var runtime = OrtRuntime.Load(options.LibraryPath);
-        var api = runtime.Api;
-        using var so = CreateOptions(runtime, options);
-        IntPtr session;
-        fixed (byte* data = model)
-            api.Check(api.CreateSessionFromArray(runtime.Env, data, (nuint)model.Length, so.DangerousGetHandle(), &session), "CreateSessionFromArray");
-        return new OrtSession(runtime, new OrtHandle(session, api.ReleaseSession));
+        OrtLibrary.Select(options.LibraryPath);
+        if (options.Device == OrtDevice.Cuda)
+        {
+            try { return new OrtSession(Guard(() => OpenWith(options, cuda: true, open), operation), null); }
+            catch (OrtException e) when (options.AllowCpuFallback) { return new OrtSession(Guard(() => OpenWith(options, cuda: false, open), operation), e.Message); }
+        }
+        return new OrtSession(Guard(() => OpenWith(options, cuda: false, open), operation), null);
+    }
+
+    static InferenceSession OpenWith(OrtSessionOptions options, bool cuda, Func<SessionOptions, InferenceSession> open)
+    {
+        using var so = new SessionOptions
+        {
+            IntraOpNumThreads = Math.Max(0, options.IntraOpThreads),
+            InterOpNumThreads = Math.Max(0, options.InterOpThreads),
+            GraphOptimizationLevel = Level(options.GraphOptimization),
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        foreach (var (key, value) in options.ConfigEntries) so.AddSessionConfigEntry(key, value);
+        if (!cuda) return open(so);
+        CudaProvider.Append(so, options);
+        try { return open(so); }
+        catch (OnnxRuntimeException e) when (CudaProvider.IsCudaFailure(e.Message)) { throw CudaProvider.Unavailable(e); }
+    }
+
+    static GraphOptimizationLevel Level(OrtGraphOptimization level) => level switch
+    {
+        OrtGraphOptimization.None => GraphOptimizationLevel.ORT_DISABLE_ALL,
+        OrtGraphOptimization.Basic => GraphOptimizationLevel.ORT_ENABLE_BASIC,
+        OrtGraphOptimization.Extended => GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+        OrtGraphOptimization.Layout => GraphOptimizationLevel.ORT_ENABLE_LAYOUT,
+        OrtGraphOptimization.All => GraphOptimizationLevel.ORT_ENABLE_ALL,
+        _ => throw new ArgumentOutOfRangeException(nameof(level), level, "OrtSessionOptions.GraphOptimization: expected None, Basic, Extended, Layout or All."),
+    };
+
+    /// <summary>Turns the managed API's exception into ours (ORT's code and message kept).</summary>
+    static T Guard<T>(Func<T> call, string operation)
+    {
+        try { return call(); }
+        catch (OnnxRuntimeException e) { throw Wrap(e, operation); }
+    }
+
+    internal static OrtException Wrap(OnnxRuntimeException e, string operation)
+    {
+        // The managed API keeps the code only in the text: "[ErrorCode:InvalidArgument] message".
+        var text = e.Message;
+        var code = OrtErrorCode.Fail;
+        if (text.StartsWith("[ErrorCode:", StringComparison.Ordinal) && text.IndexOf(']') is > 0 and var end)
+        {
+            if (Enum.TryParse(text[11..end], out OrtErrorCode parsed)) code = parsed;
+            text = text[(end + 1)..].TrimStart();
+        }
+        return new OrtException(operation, code, text, e);
     }
 
     /// <summary>Receives one output straight from ORT's memory (valid only during the call).</summary>
-    internal delegate void OutputReader(int index, OrtElementType type, ReadOnlySpan<long> shape, IntPtr data);
+    internal delegate void OutputReader(int index, OrtElementType type, ReadOnlySpan<long> shape, ReadOnlySpan<byte> data);
 
     /// <summary>Runs the model; returns the requested outputs (all outputs when <paramref name="outputNames"/> is null) as copies.</summary>
     public OrtTensor[] Run(IReadOnlyList<OrtTensor> inputs, IReadOnlyList<string>? outputNames = null)
@@ -78,13 +123,9 @@ public sealed unsafe class OrtSession : IDisposable
         var results = new OrtTensor[outputNames.Count];
         Run(inputs, outputNames, (i, type, shape, data) =>
         {
-            long n = 1; foreach (var d in shape) n *= d;
-            var array = Array.CreateInstance(OrtTensor.ManagedType(type), n);
-            long bytes = n * OrtTensor.ElementSize(type);
-            var handle = GCHandle.Alloc(array, GCHandleType.Pinned);
-            try { Buffer.MemoryCopy((void*)data, (void*)handle.AddrOfPinnedObject(), bytes, bytes); }
-            finally { handle.Free(); }
-            results[i] = new OrtTensor(outputNames[i], type, array, shape.ToArray());
+            var tensor = OrtTensor.Allocate(outputNames[i], type, shape.ToArray());
+            data.CopyTo(tensor.Bytes());
+            results[i] = tensor;
         });
         return results;
     }
@@ -94,79 +135,64 @@ public sealed unsafe class OrtSession : IDisposable
         => Run(inputs, outputNames, null, reader);
 
     /// <summary>
-    /// Runs the model; outputs with a tensor in <paramref name="outputBuffers"/> are written by ORT straight into that
-    /// tensor's (pinned) array — no copy — and are not passed to <paramref name="reader"/>.
+    /// Runs the model writing every output straight into the (pinned) array of the matching tensor of
+    /// <paramref name="outputs"/>: no copy, and the arrays can be reused across calls.
     /// </summary>
-    internal void Run(IReadOnlyList<OrtTensor> inputs, IReadOnlyList<string> outputNames, OrtTensor?[]? outputBuffers, OutputReader? reader)
+    internal void RunInto(IReadOnlyList<OrtTensor> inputs, IReadOnlyList<string> outputNames, IReadOnlyList<OrtTensor> outputs)
+        => Run(inputs, outputNames, outputs, null);
+
+    void Run(IReadOnlyList<OrtTensor> inputs, IReadOnlyList<string> outputNames, IReadOnlyList<OrtTensor>? outputBuffers, OutputReader? reader)
     {
         long start = Stopwatch.GetTimestamp();
-        var api = Runtime.Api;
-        int nIn = inputs.Count, nOut = outputNames.Count;
-        var pins = new GCHandle[nIn + nOut];
-        IntPtr* inNames = stackalloc IntPtr[nIn];
-        IntPtr* inValues = stackalloc IntPtr[nIn];
-        IntPtr* outNames = stackalloc IntPtr[nOut];
-        IntPtr* outValues = stackalloc IntPtr[nOut];
-        for (int i = 0; i < nIn; i++) inValues[i] = IntPtr.Zero;
-        for (int i = 0; i < nOut; i++) { outValues[i] = IntPtr.Zero; outNames[i] = NativeName(outputNames[i], output: true); }
-        bool added = false;
+        Acquire();
+        var values = new List<OrtValue>(inputs.Count + outputNames.Count);
         try
         {
-            _session.DangerousAddRef(ref added); // throws ObjectDisposedException after Dispose
-            for (int i = 0; i < nIn; i++)
+            var inNames = new string[inputs.Count];
+            var inValues = new OrtValue[inputs.Count];
+            for (int i = 0; i < inputs.Count; i++)
             {
-                var t = inputs[i];
-                inNames[i] = NativeName(t.Name, output: false);
-                pins[i] = GCHandle.Alloc(t.Data, GCHandleType.Pinned);
-                IntPtr value;
-                fixed (long* shape = t.Shape)
-                    api.Check(api.CreateTensorWithDataAsOrtValue(Runtime.CpuMemoryInfo, (void*)pins[i].AddrOfPinnedObject(),
-                        (nuint)(t.Count * OrtTensor.ElementSize(t.ElementType)), shape, (nuint)t.Shape.Length,
-                        (int)t.ElementType, &value), $"CreateTensorWithDataAsOrtValue({t.Name})");
-                inValues[i] = value;
+                inNames[i] = Check(inputs[i].Name, output: false);
+                values.Add(inValues[i] = inputs[i].ToOrtValue());
             }
-            for (int o = 0; o < nOut; o++)
+            foreach (var name in outputNames) Check(name, output: true);
+            if (outputBuffers is not null)
             {
-                var t = outputBuffers?[o];
-                if (t is null) continue;
-                pins[nIn + o] = GCHandle.Alloc(t.Data, GCHandleType.Pinned);
-                IntPtr value;
-                fixed (long* shape = t.Shape)
-                    api.Check(api.CreateTensorWithDataAsOrtValue(Runtime.CpuMemoryInfo, (void*)pins[nIn + o].AddrOfPinnedObject(),
-                        (nuint)(t.Count * OrtTensor.ElementSize(t.ElementType)), shape, (nuint)t.Shape.Length,
-                        (int)t.ElementType, &value), $"CreateTensorWithDataAsOrtValue({t.Name})");
-                outValues[o] = value;
+                var outValues = new OrtValue[outputBuffers.Count];
+                for (int o = 0; o < outValues.Length; o++) values.Add(outValues[o] = outputBuffers[o].ToOrtValue());
+                long nativeStart = Stopwatch.GetTimestamp();
+                try { _session.Run(_runOptions, inNames, inValues, outputNames as IReadOnlyCollection<string> ?? outputNames.ToArray(), outValues); }
+                catch (OnnxRuntimeException e) { throw Wrap(e, "Run"); }
+                Interlocked.Add(ref _nativeTicks, Stopwatch.GetTimestamp() - nativeStart);
             }
-            long nativeStart = Stopwatch.GetTimestamp();
-            api.Check(api.Run(_session.DangerousGetHandle(), IntPtr.Zero, inNames, inValues, (nuint)nIn, outNames, (nuint)nOut, outValues), "Run");
-            long nativeEnd = Stopwatch.GetTimestamp();
-            Interlocked.Add(ref _nativeTicks, nativeEnd - nativeStart);
-            Span<long> dims = stackalloc long[8];
-            for (int o = 0; o < nOut; o++)
+            else
             {
-                if (outputBuffers?[o] is not null || reader is null) continue;
-                IntPtr info; int type; nuint rank; void* data;
-                api.Check(api.GetTensorTypeAndShape(outValues[o], &info), "GetTensorTypeAndShape");
-                try
+                long nativeStart = Stopwatch.GetTimestamp();
+                IDisposableReadOnlyCollection<OrtValue> results;
+                try { results = _session.Run(_runOptions, inNames, inValues, outputNames as IReadOnlyCollection<string> ?? outputNames.ToArray()); }
+                catch (OnnxRuntimeException e) { throw Wrap(e, "Run"); }
+                long nativeEnd = Stopwatch.GetTimestamp();
+                Interlocked.Add(ref _nativeTicks, nativeEnd - nativeStart);
+                using (results)
                 {
-                    api.Check(api.GetTensorElementType(info, &type), "GetTensorElementType");
-                    api.Check(api.GetDimensionsCount(info, &rank), "GetDimensionsCount");
-                    if ((int)rank > dims.Length) dims = new long[(int)rank];
-                    fixed (long* pd = dims) api.Check(api.GetDimensions(info, pd, rank), "GetDimensions");
+                    int o = 0;
+                    foreach (var value in results)
+                    {
+                        if (!value.IsTensor) throw new OrtException($"Output '{outputNames[o]}' is a {value.OnnxType}, not a tensor.");
+                        var info = value.GetTensorTypeAndShape();
+                        var type = (OrtElementType)(int)info.ElementDataType;
+                        var bytes = type == OrtElementType.String ? [] : value.GetTensorMutableRawData();
+                        reader?.Invoke(o, type, info.Shape, bytes);
+                        o++;
+                    }
                 }
-                finally { api.ReleaseTensorTypeAndShapeInfo(info); }
-                api.Check(api.GetTensorMutableData(outValues[o], &data), "GetTensorMutableData");
-                reader(o, (OrtElementType)type, dims[..(int)rank], (IntPtr)data);
+                Interlocked.Add(ref _outputTicks, Stopwatch.GetTimestamp() - nativeEnd);
             }
-            Interlocked.Add(ref _outputTicks, Stopwatch.GetTimestamp() - nativeEnd);
         }
         finally
         {
-            for (int i = 0; i < nOut; i++) if (outValues[i] != IntPtr.Zero) api.ReleaseValue(outValues[i]);
-            for (int i = 0; i < nIn; i++)
-                if (inValues[i] != IntPtr.Zero) api.ReleaseValue(inValues[i]);
-            foreach (var pin in pins) if (pin.IsAllocated) pin.Free();
-            if (added) _session.DangerousRelease();
+            foreach (var v in values) v.Dispose();
+            Release();
             Interlocked.Add(ref _totalTicks, Stopwatch.GetTimestamp() - start);
             Interlocked.Increment(ref _runs);
         }
@@ -180,118 +206,44 @@ public sealed unsafe class OrtSession : IDisposable
         => (Interlocked.Read(ref _runs), Interlocked.Read(ref _nativeTicks) / (double)Stopwatch.Frequency,
             Interlocked.Read(ref _outputTicks) / (double)Stopwatch.Frequency, Interlocked.Read(ref _totalTicks) / (double)Stopwatch.Frequency);
 
-    IntPtr NativeName(string name, bool output)
+    string Check(string name, bool output)
     {
-        if (_nativeNames.TryGetValue(name, out var p)) return p;
+        if ((output ? _outputNames : _inputNames).Contains(name)) return name;
         var known = string.Join(", ", (output ? Outputs : Inputs).Select(i => i.Name));
         throw new OrtException($"The model has no {(output ? "output" : "input")} named '{name}'; it has: {known}.");
     }
 
-    /// <summary>Releases the native session (after any run in progress returns) and the cached names.</summary>
-    public void Dispose() => _session.Dispose();
-
-    static OrtHandle CreateOptions(OrtRuntime runtime, OrtSessionOptions options)
+    void Acquire()
     {
-        var api = runtime.Api;
-        IntPtr so;
-        api.Check(api.CreateSessionOptions(&so), "CreateSessionOptions");
-        var handle = new OrtHandle(so, api.ReleaseSessionOptions);
-        try
+        // A reference count (1 for the owner, 1 per run in flight): the session is released when it drops to 0.
+        for (int seen = Volatile.Read(ref _references); ; seen = Volatile.Read(ref _references))
         {
-            if (options.IntraOpThreads > 0) api.Check(api.SetIntraOpNumThreads(so, options.IntraOpThreads), "SetIntraOpNumThreads");
-            if (options.InterOpThreads > 0) api.Check(api.SetInterOpNumThreads(so, options.InterOpThreads), "SetInterOpNumThreads");
-            api.Check(api.SetSessionGraphOptimizationLevel(so, (int)options.GraphOptimization), "SetSessionGraphOptimizationLevel");
-            foreach (var (key, value) in options.ConfigEntries)
-                fixed (byte* k = Utf8Z(key), v = Utf8Z(value))
-                    api.Check(api.AddSessionConfigEntry(so, k, v), $"AddSessionConfigEntry({key})");
-            if (options.Device == OrtDevice.Cuda) AppendCuda(runtime, so, options);
-            return handle;
-        }
-        catch
-        {
-            handle.Dispose();
-            throw;
+            if (seen == 0 || Volatile.Read(ref _disposed) != 0) throw new ObjectDisposedException(nameof(OrtSession));
+            if (Interlocked.CompareExchange(ref _references, seen + 1, seen) == seen) return;
         }
     }
 
-    static void AppendCuda(OrtRuntime runtime, IntPtr so, OrtSessionOptions options)
+    void Release()
     {
-        if (!runtime.HasCuda)
-            throw new OrtException($"CUDA was requested, but the ONNX Runtime {runtime.Version} library at {runtime.LibraryPath} is a CPU-only build "
-                + $"(providers: {string.Join(", ", runtime.AvailableProviders)}). Use the Microsoft.ML.OnnxRuntime.Gpu package's library "
-                + $"(set {OrtRuntime.EnvironmentVariable}), with CUDA and cuDNN installed, or run on the CPU.");
-        try { AppendCudaProvider(runtime, so, options); }
-        catch (OrtException e)
+        if (Interlocked.Decrement(ref _references) == 0)
         {
-            throw new OrtException($"The CUDA execution provider could not be started from ONNX Runtime {runtime.Version} at {runtime.LibraryPath}: {e.OrtMessage} "
-                + "It needs the GPU build of ONNX Runtime with its provider libraries beside it (libonnxruntime_providers_shared / _cuda, "
-                + "as in the Microsoft.ML.OnnxRuntime.Gpu package), a matching CUDA and cuDNN, and a visible GPU; or run with the CPU device.", e);
+            _session.Dispose();
+            _runOptions.Dispose();
         }
     }
 
-    static void AppendCudaProvider(OrtRuntime runtime, IntPtr so, OrtSessionOptions options)
+    /// <summary>Releases the session (after any run in progress returns).</summary>
+    public void Dispose()
     {
-        var api = runtime.Api;
-        IntPtr cuda;
-        api.Check(api.CreateCUDAProviderOptions(&cuda), "CreateCUDAProviderOptions");
-        try
-        {
-            var settings = new Dictionary<string, string>(options.CudaProviderOptions) { ["device_id"] = options.CudaDeviceId.ToString() };
-            var keys = settings.Keys.Select(k => Marshal.StringToCoTaskMemUTF8(k)).ToArray();
-            var values = settings.Values.Select(v => Marshal.StringToCoTaskMemUTF8(v)).ToArray();
-            try
-            {
-                fixed (IntPtr* k = keys, v = values)
-                    api.Check(api.UpdateCUDAProviderOptions(cuda, (byte**)k, (byte**)v, (nuint)keys.Length), "UpdateCUDAProviderOptions");
-            }
-            finally
-            {
-                foreach (var p in keys.Concat(values)) Marshal.FreeCoTaskMem(p);
-            }
-            api.Check(api.SessionOptionsAppendExecutionProvider_CUDA_V2(so, cuda),
-                "SessionOptionsAppendExecutionProvider_CUDA_V2 (is CUDA/cuDNN installed and a GPU visible?)");
-        }
-        finally { api.ReleaseCUDAProviderOptions(cuda); }
+        if (Interlocked.Exchange(ref _disposed, 1) == 0) Release();
     }
 
-    static IReadOnlyList<OrtValueInfo> ReadInfos(OrtApi api, IntPtr session, bool input)
+    static OrtValueInfo Describe(string name, NodeMetadata meta)
     {
-        nuint count;
-        api.Check(input ? api.SessionGetInputCount(session, &count) : api.SessionGetOutputCount(session, &count), "SessionGetInputCount");
-        IntPtr allocator;
-        api.Check(api.GetAllocatorWithDefaultOptions(&allocator), "GetAllocatorWithDefaultOptions");
-        var list = new List<OrtValueInfo>();
-        for (nuint i = 0; i < count; i++)
-        {
-            byte* name;
-            api.Check(input ? api.SessionGetInputName(session, i, allocator, &name) : api.SessionGetOutputName(session, i, allocator, &name), "SessionGetInputName");
-            string s = api.TakeString(name);
-            IntPtr typeInfo;
-            api.Check(input ? api.SessionGetInputTypeInfo(session, i, &typeInfo) : api.SessionGetOutputTypeInfo(session, i, &typeInfo), "SessionGetInputTypeInfo");
-            try
-            {
-                int onnxType;
-                api.Check(api.GetOnnxTypeFromTypeInfo(typeInfo, &onnxType), "GetOnnxTypeFromTypeInfo");
-                if (onnxType != 1 /* ONNX_TYPE_TENSOR */) { list.Add(new OrtValueInfo(s, OrtElementType.Undefined, [], [])); continue; }
-                IntPtr tensorInfo; int elem; nuint rank;
-                api.Check(api.CastTypeInfoToTensorInfo(typeInfo, &tensorInfo), "CastTypeInfoToTensorInfo"); // owned by typeInfo
-                api.Check(api.GetTensorElementType(tensorInfo, &elem), "GetTensorElementType");
-                api.Check(api.GetDimensionsCount(tensorInfo, &rank), "GetDimensionsCount");
-                var dims = new long[(int)rank];
-                var symbols = new IntPtr[(int)rank];
-                fixed (long* pd = dims) api.Check(api.GetDimensions(tensorInfo, pd, rank), "GetDimensions");
-                fixed (IntPtr* ps = symbols) api.Check(api.GetSymbolicDimensions(tensorInfo, (byte**)ps, rank), "GetSymbolicDimensions");
-                list.Add(new OrtValueInfo(s, (OrtElementType)elem, dims, symbols.Select(p => Marshal.PtrToStringUTF8(p) ?? "").ToArray()));
-            }
-            finally { api.ReleaseTypeInfo(typeInfo); }
-        }
-        return list;
-    }
-
-    static byte[] Utf8Z(string s)
-    {
-        var bytes = new byte[Encoding.UTF8.GetByteCount(s) + 1];
-        Encoding.UTF8.GetBytes(s, bytes);
-        return bytes;
+        if (!meta.IsTensor) return new OrtValueInfo(name, OrtElementType.Undefined, [], []);
+        var symbols = meta.SymbolicDimensions ?? [];
+        return new OrtValueInfo(name, (OrtElementType)(int)meta.ElementDataType,
+            meta.Dimensions.Select(d => (long)d).ToArray(),
+            meta.Dimensions.Select((_, i) => i < symbols.Length ? symbols[i] ?? "" : "").ToArray());
     }
 }

@@ -1,10 +1,11 @@
 using System.CommandLine;
 using MLNet.Embeddings.OnnxRuntime;
+using MLNet.Embeddings.OnnxRuntime.Backbones;
 
 namespace MLNet.Embeddings.Cli.Commands;
 
 /// <summary>
-/// <c>--backend managed|onnx</c>, <c>--onnx FILE</c>, <c>--device cpu|cuda</c>, <c>--threads N</c> for commands that load an encoder.
+/// <c>--backend managed|onnx</c>, <c>--onnx FILE</c>, <c>--device cpu|cuda</c>, <c>--cpu-fallback</c>, <c>--threads N</c> for commands that load an encoder.
 /// With <c>--backend onnx</c> a model folder's <c>onnx/model.onnx</c> is used unless <c>--onnx</c> names another file
 /// (a name inside onnx/, or a path).
 /// </summary>
@@ -14,18 +15,20 @@ internal sealed class BackendArguments
     public required Option<string?> OnnxFile { get; init; }
     public required Option<string> Device { get; init; }
     public required Option<int> Threads { get; init; }
+    public required Option<bool> CpuFallback { get; init; }
 
     public static BackendArguments Create() => new()
     {
         Backend = new Option<string>("--backend") { Description = "managed (our C# kernels) or onnx (ONNX Runtime).", DefaultValueFactory = _ => "managed" },
         OnnxFile = new Option<string?>("--onnx") { Description = "With --backend onnx: the ONNX file (a name in the model's onnx/ folder, or a path); default onnx/model.onnx." },
-        Device = new Option<string>("--device") { Description = "With --backend onnx: cpu or cuda (needs a GPU build of ONNX Runtime).", DefaultValueFactory = _ => "cpu" },
+        Device = new Option<string>("--device") { Description = "With --backend onnx: cpu or cuda (needs the CLI built with -p:OnnxRuntimePackage=Gpu, CUDA 13 and cuDNN 9).", DefaultValueFactory = _ => "cpu" },
+        CpuFallback = new Option<bool>("--cpu-fallback") { Description = "With --device cuda: run on the CPU (with a warning) when CUDA cannot start, instead of failing." },
         Threads = new Option<int>("--threads") { Description = "With --backend onnx: ORT intra-op threads (0 = ORT's default)." },
     };
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Backend, OnnxFile, Device, Threads }) command.Options.Add(o);
+        foreach (var o in new Option[] { Backend, OnnxFile, Device, CpuFallback, Threads }) command.Options.Add(o);
     }
 
     /// <summary>Loads the encoder for <paramref name="model"/> with the chosen backend.</summary>
@@ -34,6 +37,8 @@ internal sealed class BackendArguments
         string backend = (parse.GetValue(Backend) ?? "managed").ToLowerInvariant();
         string device = (parse.GetValue(Device) ?? "cpu").ToLowerInvariant();
         if (device is not ("cpu" or "cuda")) throw new ConfigurationException("--device", $"expected cpu or cuda, found '{device}'.");
+        bool fallback = parse.GetValue(CpuFallback);
+        if (fallback && device != "cuda") throw new ConfigurationException("--cpu-fallback", "only applies with --device cuda.");
         switch (backend)
         {
             case "managed":
@@ -45,12 +50,20 @@ internal sealed class BackendArguments
                 {
                     Device = device == "cuda" ? OrtDevice.Cuda : OrtDevice.Cpu,
                     IntraOpThreads = Math.Max(0, parse.GetValue(Threads)),
+                    AllowCpuFallback = fallback,
                 };
                 var file = parse.GetValue(OnnxFile);
-                if (file is null) return OnnxSentenceEncoder.Load(model, options);
-                if (File.Exists(file) && !Directory.Exists(model)) return OnnxSentenceEncoder.Load(file, options);
-                options.ModelFile = File.Exists(file) ? Path.GetFullPath(file) : file;
-                return OnnxSentenceEncoder.Load(model, options);
+                SentenceEncoder encoder;
+                if (file is null) encoder = OnnxSentenceEncoder.Load(model, options);
+                else if (File.Exists(file) && !Directory.Exists(model)) encoder = OnnxSentenceEncoder.Load(file, options);
+                else
+                {
+                    options.ModelFile = File.Exists(file) ? Path.GetFullPath(file) : file;
+                    encoder = OnnxSentenceEncoder.Load(model, options);
+                }
+                if (encoder.Backbone is OnnxBackbone { Session.CpuFallbackReason: { } reason })
+                    Console.Error.WriteLine($"warning: running on the CPU (--cpu-fallback): {reason}");
+                return encoder;
             default:
                 throw new ConfigurationException("--backend", $"expected managed or onnx, found '{backend}'.");
         }

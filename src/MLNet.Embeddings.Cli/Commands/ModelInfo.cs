@@ -8,7 +8,7 @@ namespace MLNet.Embeddings.Cli.Commands;
 /// <summary>Describes a model folder or ONNX file for <c>info</c> without loading the weights (a word-vector file is loaded).</summary>
 internal static class ModelInfo
 {
-    public static JsonObject Describe(string path, string? ortLibrary)
+    public static JsonObject Describe(string path, bool withOnnxRuntime)
     {
         var result = new JsonObject { ["path"] = Path.GetFullPath(path) };
         string? onnxFile = File.Exists(path) && path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? path : null;
@@ -35,9 +35,9 @@ internal static class ModelInfo
         var files = Directory.Exists(onnxDir) ? Directory.GetFiles(onnxDir, "*.onnx").Select(Path.GetFileName).Order().ToArray() : [];
         result["onnx_files"] = new JsonArray(files.Select(f => (JsonNode?)f).ToArray());
         onnxFile ??= files.Contains("model.onnx") ? Path.Combine(onnxDir, "model.onnx") : null;
-        if (onnxFile is not null && ortLibrary is not null)
+        if (onnxFile is not null && withOnnxRuntime)
         {
-            using var session = OrtSession.Open(onnxFile, new OrtSessionOptions { LibraryPath = ortLibrary, GraphOptimization = OrtGraphOptimization.None });
+            using var session = OrtSession.Open(onnxFile, new OrtSessionOptions { GraphOptimization = OrtGraphOptimization.None });
             result["onnx"] = new JsonObject
             {
                 ["file"] = Path.GetFullPath(onnxFile),

@@ -85,6 +85,7 @@ public class OnnxBackbone : IBackbone, IDisposable
     }
 
     float[]? _paddedOutput;
+    InputBuffers? _inputBuffers;
 
     /// <inheritdoc/>
     public float[] Forward(TokenBatch batch, CancellationToken cancellationToken = default)
@@ -95,30 +96,55 @@ public class OnnxBackbone : IBackbone, IDisposable
         int h = HiddenSize;
         if (batch.Count == 0) return [];
         var result = GC.AllocateUninitializedArray<float>(checked(batch.TotalTokens * h)); // every element is written below
-        var inputs = Inputs(batch, out int width);
-        if (batch.TotalTokens == batch.Count * width)
-        {
-            // No padding: the packed layout is the [n, t, h] tensor itself, so ORT writes straight into the result.
-            Session.Run(inputs, _tokenOutputs, [OrtTensor.Float(TokenOutput, result, batch.Count, width, h)], null);
-            return result;
-        }
-        // Padded: ORT writes into a reused buffer of ours (already pinned-able, already paged in), then each
-        // sequence's rows are copied out in one block. Buffers are handed out one per concurrent call.
-        int padded = checked(batch.Count * width * h);
-        var scratch = Interlocked.Exchange(ref _paddedOutput, null);
-        if (scratch is null || scratch.Length < padded) scratch = GC.AllocateUninitializedArray<float>(padded);
+        var buffers = RentInputs(batch, out var inputs, out int width);
         try
         {
-            Session.Run(inputs, _tokenOutputs, [OrtTensor.Float(TokenOutput, scratch, batch.Count, width, h)], null);
-            for (int i = 0; i < batch.Count; i++)
-                scratch.AsSpan(i * width * h, batch.Length(i) * h).CopyTo(result.AsSpan(batch.Starts[i] * h));
+            if (batch.TotalTokens == batch.Count * width)
+            {
+                // No padding: the packed layout is the [n, t, h] tensor itself, so ORT writes straight into the result.
+                Session.RunInto(inputs, _tokenOutputs, [OrtTensor.Float(TokenOutput, result, batch.Count, width, h)]);
+                return result;
+            }
+            // Padded: ORT writes into a reused buffer of ours (already paged in), then each sequence's rows are
+            // copied out in one block. Buffers are handed out one per concurrent call.
+            int padded = checked(batch.Count * width * h);
+            var scratch = Interlocked.Exchange(ref _paddedOutput, null);
+            if (scratch is null || scratch.Length < padded) scratch = GC.AllocateUninitializedArray<float>(padded);
+            try
+            {
+                Session.RunInto(inputs, _tokenOutputs, [OrtTensor.Float(TokenOutput, scratch, batch.Count, width, h)]);
+                for (int i = 0; i < batch.Count; i++)
+                    scratch.AsSpan(i * width * h, batch.Length(i) * h).CopyTo(result.AsSpan(batch.Starts[i] * h));
+            }
+            finally { _paddedOutput = scratch; }
+            return result;
         }
-        finally { _paddedOutput = scratch; }
-        return result;
+        finally { ReturnInputs(buffers); }
     }
 
-    /// <summary>Builds the padded input tensors for a packed batch.</summary>
+    /// <summary>Builds the padded input tensors for a packed batch (fresh arrays; see <see cref="RentInputs"/> for the reused ones).</summary>
     internal List<OrtTensor> Inputs(TokenBatch batch, out int width)
+    {
+        var buffers = new InputBuffers(_idType, Math.Max(1, batch.Count * Math.Max(1, batch.MaxLength)));
+        return Fill(buffers, batch, out width);
+    }
+
+    /// <summary>
+    /// Builds the padded input tensors in buffers reused across batches (one set per concurrent call; a call that
+    /// finds the set taken, or too small, makes its own). Give them back with <see cref="ReturnInputs"/>.
+    /// </summary>
+    internal InputBuffers RentInputs(TokenBatch batch, out List<OrtTensor> inputs, out int width)
+    {
+        int needed = Math.Max(1, batch.Count * Math.Max(1, batch.MaxLength));
+        var buffers = Interlocked.Exchange(ref _inputBuffers, null);
+        if (buffers is null || buffers.Capacity < needed) buffers = new InputBuffers(_idType, needed);
+        inputs = Fill(buffers, batch, out width);
+        return buffers;
+    }
+
+    internal void ReturnInputs(InputBuffers buffers) => _inputBuffers = buffers;
+
+    List<OrtTensor> Fill(InputBuffers buffers, TokenBatch batch, out int width)
     {
         int n = batch.Count, t = Math.Max(1, batch.MaxLength);
         width = t;
@@ -126,24 +152,26 @@ public class OnnxBackbone : IBackbone, IDisposable
         var list = new List<OrtTensor>(3);
         if (_idType == OrtElementType.Int64)
         {
-            long[] ids = new long[n * t], mask = new long[n * t], types = new long[n * t];
+            long[] ids = (long[])buffers.Ids, mask = (long[])buffers.Mask, types = (long[])buffers.Types;
             for (int i = 0; i < n; i++)
-                for (int k = 0, s = batch.Starts[i], len = batch.Length(i); k < len; k++)
-                {
-                    ids[i * t + k] = batch.Ids[s + k]; types[i * t + k] = batch.TypeIds[s + k]; mask[i * t + k] = 1;
-                }
+            {
+                int s = batch.Starts[i], len = batch.Length(i), row = i * t;
+                for (int k = 0; k < len; k++) { ids[row + k] = batch.Ids[s + k]; types[row + k] = batch.TypeIds[s + k]; mask[row + k] = 1; }
+                ids.AsSpan(row + len, t - len).Clear(); types.AsSpan(row + len, t - len).Clear(); mask.AsSpan(row + len, t - len).Clear();
+            }
             list.Add(OrtTensor.Int64("input_ids", ids, n, t));
             if (_hasMask) list.Add(OrtTensor.Int64("attention_mask", mask, n, t));
             if (_hasTypeIds) list.Add(OrtTensor.Int64("token_type_ids", types, n, t));
         }
         else
         {
-            int[] ids = new int[n * t], mask = new int[n * t], types = new int[n * t];
+            int[] ids = (int[])buffers.Ids, mask = (int[])buffers.Mask, types = (int[])buffers.Types;
             for (int i = 0; i < n; i++)
-                for (int k = 0, s = batch.Starts[i], len = batch.Length(i); k < len; k++)
-                {
-                    ids[i * t + k] = batch.Ids[s + k]; types[i * t + k] = batch.TypeIds[s + k]; mask[i * t + k] = 1;
-                }
+            {
+                int s = batch.Starts[i], len = batch.Length(i), row = i * t;
+                for (int k = 0; k < len; k++) { ids[row + k] = batch.Ids[s + k]; types[row + k] = batch.TypeIds[s + k]; mask[row + k] = 1; }
+                ids.AsSpan(row + len, t - len).Clear(); types.AsSpan(row + len, t - len).Clear(); mask.AsSpan(row + len, t - len).Clear();
+            }
             list.Add(OrtTensor.Int32("input_ids", ids, n, t));
             if (_hasMask) list.Add(OrtTensor.Int32("attention_mask", mask, n, t));
             if (_hasTypeIds) list.Add(OrtTensor.Int32("token_type_ids", types, n, t));
@@ -151,13 +179,14 @@ public class OnnxBackbone : IBackbone, IDisposable
         return list;
     }
 
-    internal void CheckOutput(OrtElementType type, ReadOnlySpan<long> shape, int n, int t, int h, string? name)
+    /// <summary>The three padded input arrays (ids, mask, type ids) of one call, int64 or int32 as the graph wants.</summary>
+    internal sealed class InputBuffers(OrtElementType type, int capacity)
     {
-        bool ok = type == OrtElementType.Float && (t < 0
-            ? shape.Length == 2 && shape[0] == n && shape[1] == h
-            : shape.Length == 3 && shape[0] == n && shape[1] == t && shape[2] == h);
-        if (!ok)
-            throw new ModelFormatException(ModelPath, $"output '{name}' is {type}[{string.Join(",", shape.ToArray())}]; expected Float[{n},{(t < 0 ? "" : t + ",")}{h}].");
+        public int Capacity { get; } = capacity;
+        public Array Ids { get; } = Make(type, capacity);
+        public Array Mask { get; } = Make(type, capacity);
+        public Array Types { get; } = Make(type, capacity);
+        static Array Make(OrtElementType type, int n) => type == OrtElementType.Int64 ? new long[n] : new int[n];
     }
 
     /// <summary>Copies the ONNX file (and external-data files beside it) into <paramref name="folder"/>/onnx/.</summary>

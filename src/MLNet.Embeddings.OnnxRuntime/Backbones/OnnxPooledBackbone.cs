@@ -10,6 +10,8 @@ public sealed class OnnxPooledBackbone : OnnxBackbone, IPooledBackbone
     internal OnnxPooledBackbone(OrtSession session, string modelPath, int hiddenSize, int maxPositions, string? tokenOutput, OrtValueInfo pooled)
         : base(session, modelPath, hiddenSize > 0 ? hiddenSize : pooled.Shape.Length == 2 && pooled.Shape[1] > 0 ? (int)pooled.Shape[1] : 0, maxPositions, tokenOutput)
     {
+        if (pooled.ElementType != OrtElementType.Float)
+            throw new ModelFormatException(modelPath, $"output '{pooled.Name}' is {pooled.ElementType}; expected Float.");
         _pooledOutput = [pooled.Name];
         Dimensions = pooled.Shape.Length == 2 && pooled.Shape[1] > 0 ? (int)pooled.Shape[1] : HiddenSize;
     }
@@ -23,11 +25,13 @@ public sealed class OnnxPooledBackbone : OnnxBackbone, IPooledBackbone
         cancellationToken.ThrowIfCancellationRequested();
         var result = new float[(long)batch.Count * Dimensions];
         if (batch.Count == 0) return result;
-        Session.Run(Inputs(batch, out _), _pooledOutput, (_, type, shape, data) =>
+        var buffers = RentInputs(batch, out var inputs, out _);
+        try
         {
-            CheckOutput(type, shape, batch.Count, -1, Dimensions, _pooledOutput[0]);
-            unsafe { new ReadOnlySpan<float>((void*)data, result.Length).CopyTo(result); }
-        });
+            // ORT writes the [n, d] output straight into the result (it checks the shape against the graph's own).
+            Session.RunInto(inputs, _pooledOutput, [OrtTensor.Float(_pooledOutput[0], result, batch.Count, Dimensions)]);
+        }
+        finally { ReturnInputs(buffers); }
         return result;
     }
 }
