@@ -14,9 +14,9 @@ public sealed class ManagedParityTests : IDisposable
 
     public void Dispose() { if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true); }
 
-    static OnnxOptions Options() => new() { LibraryPath = OrtTestEnvironment.LibraryPath, IntraOpThreads = 1 };
+    static OnnxOptions Options() => new() { IntraOpThreads = 1 };
 
-    [OrtFact]
+    [Fact]
     public void Managed_bert_matches_ort_running_the_torch_export()
     {
         var batch = Reference.Load().Batch();
@@ -25,7 +25,7 @@ public sealed class ManagedParityTests : IDisposable
         Reference.Close(ort.Forward(batch), managed, 1e-4f);
     }
 
-    [OrtFact]
+    [Fact]
     public void Export_of_a_model_folder_runs_in_ort_like_the_managed_model()
     {
         var folder = OrtTestEnvironment.Fixture("tiny-bert");
@@ -35,7 +35,7 @@ public sealed class ManagedParityTests : IDisposable
         Reference.Close(BertBackbone.Load(folder).Forward(batch), ort.Forward(batch), 1e-4f);
     }
 
-    [OrtFact]
+    [Fact]
     public void Export_of_a_random_roberta_shaped_backbone_matches_managed()
     {
         var config = new BertConfig
@@ -56,7 +56,7 @@ public sealed class ManagedParityTests : IDisposable
         Reference.Close(backbone.Forward(batch), ort.Forward(batch), 1e-4f);
     }
 
-    [OrtFact]
+    [Fact]
     public void Static_vectors_export_pools_like_a_masked_mean()
     {
         int vocab = 50, dim = 8;

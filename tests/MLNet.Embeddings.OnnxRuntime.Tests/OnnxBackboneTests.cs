@@ -5,9 +5,9 @@ namespace MLNet.Embeddings.OnnxRuntime.Tests;
 
 public class OnnxBackboneTests
 {
-    static OnnxOptions Options() => new() { LibraryPath = OrtTestEnvironment.LibraryPath, IntraOpThreads = 1 };
+    static OnnxOptions Options() => new() { IntraOpThreads = 1 };
 
-    [OrtFact]
+    [Fact]
     public void Torch_exported_model_matches_torch_in_one_padded_batch()
     {
         var reference = Reference.Load();
@@ -20,7 +20,7 @@ public class OnnxBackboneTests
         Reference.Close(reference.PackedHidden(), backbone.Forward(batch), 1e-4f);
     }
 
-    [OrtFact]
+    [Fact]
     public void Each_sequence_alone_gives_the_same_as_in_a_batch()
     {
         var reference = Reference.Load();
@@ -35,7 +35,7 @@ public class OnnxBackboneTests
         }
     }
 
-    [OrtFact]
+    [Fact]
     public void Missing_output_is_named_in_the_error()
     {
         var options = Options();

@@ -6,9 +6,9 @@ namespace MLNet.Embeddings.OnnxRuntime.Tests;
 
 public class OnnxSentenceEncoderTests
 {
-    static OnnxOptions Options() => new() { LibraryPath = OrtTestEnvironment.LibraryPath, IntraOpThreads = 1 };
+    static OnnxOptions Options() => new() { IntraOpThreads = 1 };
 
-    [OrtFact]
+    [Fact]
     public void Load_assembles_tokenizer_onnx_backbone_and_folder_settings()
     {
         var encoder = OnnxSentenceEncoder.Load(OrtTestEnvironment.Fixture("tiny-bert"), Options());
@@ -28,7 +28,7 @@ public class OnnxSentenceEncoderTests
         Assert.All(hidden, v => Assert.True(float.IsFinite(v)));
     }
 
-    [OrtFact]
+    [Fact]
     public void Explicit_file_inside_onnx_folder_finds_the_tokenizer_one_level_up()
     {
         var file = OrtTestEnvironment.Fixture("tiny-bert", "onnx", "model.onnx");
@@ -39,7 +39,7 @@ public class OnnxSentenceEncoderTests
         Assert.Equal(32, encoder.Backbone.HiddenSize);
     }
 
-    [OrtFact]
+    [Fact]
     public void Encode_through_onnx_matches_the_managed_encoder()
     {
         string[] texts = ["the city of new york", "a man is playing music.", "hello", "two people walk in the park while it rains"];
