@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.ML.OnnxRuntime;
 
@@ -16,16 +17,24 @@ internal static partial class CudaProvider
     {
         // The CPU package has no CUDA provider compiled in: say so before any native call.
         if (!OrtSession.AvailableProviders.Contains("CUDAExecutionProvider")) throw CpuBuild(null);
-        var settings = new Dictionary<string, string>(options.CudaProviderOptions) { ["device_id"] = options.CudaDeviceId.ToString() };
-        if (options.CudaMemoryLimit > 0) settings["gpu_mem_limit"] = options.CudaMemoryLimit.ToString();
         try
         {
             using var cuda = new OrtCUDAProviderOptions();
-            cuda.UpdateOptions(settings);
+            cuda.UpdateOptions(Settings(options));
             so.AppendExecutionProvider_CUDA(cuda);
         }
         catch (EntryPointNotFoundException e) { throw CpuBuild(e); }
         catch (OnnxRuntimeException e) { throw Unavailable(e); }
+    }
+
+    /// <summary>The CUDA provider options ORT gets: the user's extra keys, then device_id and gpu_mem_limit from the typed options.</summary>
+    internal static Dictionary<string, string> Settings(OrtSessionOptions options)
+    {
+        if (options.CudaDeviceId < 0) throw new ArgumentOutOfRangeException(nameof(options), options.CudaDeviceId, "OrtSessionOptions.CudaDeviceId: expected 0 or more.");
+        if (options.CudaMemoryLimit < 0) throw new ArgumentOutOfRangeException(nameof(options), options.CudaMemoryLimit, "OrtSessionOptions.CudaMemoryLimit: expected 0 (no limit) or a number of bytes.");
+        var settings = new Dictionary<string, string>(options.CudaProviderOptions) { ["device_id"] = options.CudaDeviceId.ToString(CultureInfo.InvariantCulture) };
+        if (options.CudaMemoryLimit > 0) settings["gpu_mem_limit"] = options.CudaMemoryLimit.ToString(CultureInfo.InvariantCulture);
+        return settings;
     }
 
     /// <summary>The native library is the CPU build (Microsoft.ML.OnnxRuntime): its CUDA entry points are missing.</summary>
@@ -36,16 +45,19 @@ internal static partial class CudaProvider
             + $". Reference {Requirement} instead (the CLI: build with -p:OnnxRuntimePackage=Gpu). {Alternatives}", inner);
 
     /// <summary>The GPU build is there but its CUDA provider cannot start: a missing CUDA/cuDNN library, no GPU, a bad option.</summary>
-    internal static OrtException Unavailable(OnnxRuntimeException e)
+    internal static OrtException Unavailable(OnnxRuntimeException e) => Unavailable(e.Message, e);
+
+    /// <summary>As <see cref="Unavailable(OnnxRuntimeException)"/>, from ORT's message text.</summary>
+    internal static OrtException Unavailable(string message, Exception inner)
     {
-        var ort = OrtSession.Wrap(e, "AppendExecutionProvider_CUDA");
+        var ort = OrtSession.Wrap(message, "AppendExecutionProvider_CUDA", inner);
         var missing = MissingLibrary(ort.OrtMessage);
         var what = missing is null
             ? $"the CUDA execution provider could not start: {ort.OrtMessage}"
             : $"the CUDA execution provider could not be loaded because {missing} is missing (ORT: {ort.OrtMessage.Trim()})";
         return new OrtException(ort.Operation, ort.Code,
             $"{what}. It needs {Requirement}, their libraries on the loader path (LD_LIBRARY_PATH on Linux, PATH on Windows) "
-            + $"and a visible GPU (OnnxOptions.CudaDeviceId = {{id}}). {Alternatives}", e);
+            + $"and a visible GPU (OnnxOptions.CudaDeviceId = {{id}}). {Alternatives}", inner);
     }
 
     /// <summary>Whether an error from creating a session with CUDA appended comes from CUDA (so the CPU fallback applies).</summary>
@@ -55,7 +67,7 @@ internal static partial class CudaProvider
 
     /// <summary>
     /// The shared library the loader could not find, from ORT's text (e.g. <c>libcublasLt.so.13: cannot open shared object
-    /// file</c>, or <c>... cudnn64_9.dll ... not found</c>); null when the text names none.
+    /// file</c> on Linux; on Windows ORT names the provider DLL it failed to load); null when the text names none.
     /// </summary>
     internal static string? MissingLibrary(string message)
     {
@@ -68,6 +80,6 @@ internal static partial class CudaProvider
     [GeneratedRegex(@"([A-Za-z0-9_.+-]+\.so(?:\.[0-9]+)*): cannot open shared object file")]
     private static partial Regex LinuxMissing();
 
-    [GeneratedRegex(@"([A-Za-z0-9_.+-]+\.dll)\b[^\r\n]*(?:not found|could not be found|error 126|LoadLibrary failed)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"LoadLibrary failed with error \d+ ""[^""]*"" when trying to load ""(?:[^""]*[\\/])?([^""\\/]+\.dll)""", RegexOptions.IgnoreCase)]
     private static partial Regex WindowsMissing();
 }

@@ -100,17 +100,18 @@ public sealed class OrtSession : IDisposable
         catch (OnnxRuntimeException e) { throw Wrap(e, operation); }
     }
 
-    internal static OrtException Wrap(OnnxRuntimeException e, string operation)
+    internal static OrtException Wrap(OnnxRuntimeException e, string operation) => Wrap(e.Message, operation, e);
+
+    internal static OrtException Wrap(string text, string operation, Exception? inner)
     {
         // The managed API keeps the code only in the text: "[ErrorCode:InvalidArgument] message".
-        var text = e.Message;
         var code = OrtErrorCode.Fail;
         if (text.StartsWith("[ErrorCode:", StringComparison.Ordinal) && text.IndexOf(']') is > 0 and var end)
         {
             if (Enum.TryParse(text[11..end], out OrtErrorCode parsed)) code = parsed;
             text = text[(end + 1)..].TrimStart();
         }
-        return new OrtException(operation, code, text, e);
+        return new OrtException(operation, code, text, inner);
     }
 
     /// <summary>Receives one output straight from ORT's memory (valid only during the call).</summary>

@@ -9,11 +9,13 @@ using MLNet.Embeddings.OnnxRuntime.Export;
 namespace MLNet.Embeddings.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project tests/Benchmarks -- onnx [--seconds S] [--threads N] [--library PATH]</c>:
+/// <c>dotnet run -c Release --project tests/Benchmarks -- onnx [--seconds S] [--threads N]</c>:
 /// sentences/s of one MiniLM-L6-shaped random model (hidden 384, 6 layers, 12 heads, FFN 1536, vocab 30522) run by
 /// the managed BERT, by ONNX Runtime fp32 and by ONNX Runtime int8 (our export), at 32 and 128 tokens and mixed
-/// lengths (8–128) batched by length (sorted) and in arrival order (unsorted, where padding costs ORT), batches of 32; plus the share of each ORT call spent in our binding (building the
-/// padded inputs, pinning, creating OrtValues, unpadding the output) next to ORT's own Run.
+/// lengths (8–128) batched by length (sorted) and in arrival order (unsorted, where padding costs ORT), batches of 32;
+/// plus the share of each ORT call spent outside ORT's own Run (building the padded inputs in reused buffers,
+/// pinning them, creating the OrtValues of the managed API, unpadding the output). ORT is the Microsoft.ML.OnnxRuntime
+/// package's native library.
 /// </summary>
 public static class OnnxBench
 {
@@ -21,8 +23,6 @@ public static class OnnxBench
     {
         double seconds = SgemmBench.Arg(args, "--seconds", 3);
         int threads = (int)SgemmBench.Arg(args, "--threads", Environment.ProcessorCount);
-        int li = Array.IndexOf(args, "--library");
-        string? library = li >= 0 && li + 1 < args.Length ? args[li + 1] : null;
         Sgemm.MaxThreads = threads;
         var config = new BertConfig
         {
@@ -37,10 +37,10 @@ public static class OnnxBench
             var settings = new SentenceEncoderConfig();
             var fp32Path = OnnxExporter.Export(managed, settings, Path.Combine(dir, "fp32.onnx"), new OnnxExportOptions { IncludePooling = false }).ModelPath;
             var int8Path = OnnxExporter.Export(managed, settings, Path.Combine(dir, "int8.onnx"), new OnnxExportOptions { IncludePooling = false, Quantize = OnnxQuantization.Int8 }).ModelPath;
-            var options = new OnnxOptions { LibraryPath = library, IntraOpThreads = threads };
+            var options = new OnnxOptions { IntraOpThreads = threads };
             using var fp32 = OnnxBackbone.Open(fp32Path, options);
             using var int8 = OnnxBackbone.Open(int8Path, options);
-            Console.Error.WriteLine($"ONNX Runtime {fp32.Session.Runtime.Version} at {fp32.Session.Runtime.LibraryPath}; {threads} threads");
+            Console.Error.WriteLine($"ONNX Runtime {OrtSession.Version} (Microsoft.ML.OnnxRuntime, managed API); {threads} threads");
 
             var r = new Random(1);
             var arrival = Enumerable.Range(0, 256).Select(_ => r.Next(8, 129)).ToArray();
@@ -94,9 +94,9 @@ public static class OnnxBench
             foreach (var b in batches)
             {
                 if (backbone is OnnxBackbone onnx)
-                {   // time the input building alone (Forward repeats it; subtracted below)
+                {   // time the input building alone, into the reused buffers as Forward does (Forward repeats it; subtracted below)
                     long t0 = Stopwatch.GetTimestamp();
-                    onnx.Inputs(b, out _);
+                    onnx.ReturnInputs(onnx.RentInputs(b, out _, out _));
                     inputTicks += Stopwatch.GetTimestamp() - t0;
                 }
                 backbone.Forward(b); n += b.Count; calls++;
