@@ -50,14 +50,14 @@ internal static partial class CudaProvider
     /// <summary>As <see cref="Unavailable(OnnxRuntimeException)"/>, from ORT's message text.</summary>
     internal static OrtException Unavailable(string message, Exception inner)
     {
-        var ort = OrtSession.Wrap(message, "AppendExecutionProvider_CUDA", inner);
+        var ort = OrtSession.Wrap(message, "CUDA provider set-up", inner);
         var missing = MissingLibrary(ort.OrtMessage);
         var what = missing is null
             ? $"the CUDA execution provider could not start: {ort.OrtMessage}"
             : $"the CUDA execution provider could not be loaded because {missing} is missing (ORT: {ort.OrtMessage.Trim()})";
         return new OrtException(ort.Operation, ort.Code,
             $"{what}. It needs {Requirement}, their libraries on the loader path (LD_LIBRARY_PATH on Linux, PATH on Windows) "
-            + $"and a visible GPU (OnnxOptions.CudaDeviceId = {{id}}). {Alternatives}", inner);
+            + $"and a visible GPU (OnnxOptions.CudaDeviceId picks which). {Alternatives}", inner);
     }
 
     /// <summary>Whether an error from creating a session with CUDA appended comes from CUDA (so the CPU fallback applies).</summary>
