@@ -116,7 +116,7 @@ public static class DatasetImporter
             try { doc = JsonDocument.Parse(text); }
             catch (JsonException e)
             {
-                Skip(report, new DatasetProblem(line, null, $"invalid JSON: {e.Message}"));
+                Skip(report, new DatasetProblem(line, null, DatasetFormatException.InvalidJson(e)));
                 continue;
             }
             TrainingExample? ex;
