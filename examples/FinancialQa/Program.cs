@@ -16,7 +16,7 @@ using MLNet.Embeddings.Training.Data;
 using MLNet.Embeddings.Training.Data.Mining;
 using MLNet.Embeddings.Training.Evaluation;
 using MLNet.Embeddings.Training.Losses;
-using MLNet.Embeddings.Training.Training;
+using MLNet.Embeddings.Training;
 
 var clock = Stopwatch.StartNew();
 string data = Path.Combine(FindRepoRoot(), "..", "shared", "data");

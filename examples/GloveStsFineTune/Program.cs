@@ -12,7 +12,7 @@ using MLNet.Embeddings;
 using MLNet.Embeddings.Training.Data;
 using MLNet.Embeddings.Training.Evaluation;
 using MLNet.Embeddings.Training.Losses;
-using MLNet.Embeddings.Training.Training;
+using MLNet.Embeddings.Training;
 
 string data = Path.Combine(FindRepoRoot(), "..", "shared", "data");
 string glovePath = Arg("--vectors") ?? Path.Combine(data, "glove", "glove.6B.100d.top50k.txt");

@@ -4,7 +4,7 @@ using MLNet.Embeddings.Kernels;
 using MLNet.Embeddings.Tokenization;
 using MLNet.Embeddings.Training.Data;
 using MLNet.Embeddings.Training.Losses;
-using MLNet.Embeddings.Training.Training;
+using MLNet.Embeddings.Training;
 
 namespace MLNet.Embeddings.Benchmarks;
 

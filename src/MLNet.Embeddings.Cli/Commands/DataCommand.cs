@@ -57,6 +57,7 @@ internal static class DataCommand
         var query = new Option<string>("--query-column") { Description = "Column that becomes the query (e.g. question).", Required = true };
         var pos = new Option<string>("--pos-column") { Description = "Column(s) that become positives, comma-separated (e.g. context).", Required = true };
         var neg = new Option<string?>("--neg-column") { Description = "Optional column(s) that become negatives, comma-separated." };
+        var score = new Option<string?>("--score-column") { Description = "Column with a similarity score (e.g. STS-B's 0-5): writes scored pairs for cosine/cosent and eval." };
         var keep = new Option<string?>("--keep-columns") { Description = "Columns copied into each row as extra fields, comma-separated." };
         var prompt = new Option<string?>("--prompt") { Description = "Instruction written to every row's \"prompt\"." };
         var type = new Option<string?>("--type") { Description = "Task type written to every row's \"type\"." };
@@ -64,14 +65,14 @@ internal static class DataCommand
         var noQuotes = new Option<bool>("--no-quotes") { Description = "Treat '\"' as an ordinary character (plain TSV)." };
         var noHeader = new Option<bool>("--no-header") { Description = "The file has no header row; columns are 0-based indices." };
         var c = new Command("import", "Map a CSV/TSV/JSONL table's columns onto training rows {query, pos, neg, prompt, type}.");
-        foreach (var o in new Option[] { input, output, query, pos, neg, keep, prompt, type, format, noQuotes, noHeader }) c.Options.Add(o);
+        foreach (var o in new Option[] { input, output, query, pos, neg, score, keep, prompt, type, format, noQuotes, noHeader }) c.Options.Add(o);
         c.SetAction(pr =>
         {
             var progress = new RowProgress("import");
             var options = new ImportOptions
             {
                 QueryColumn = pr.GetValue(query)!, PosColumns = Columns(pr.GetValue(pos)), NegColumns = Columns(pr.GetValue(neg)),
-                KeepColumns = Columns(pr.GetValue(keep)), Prompt = pr.GetValue(prompt), Type = pr.GetValue(type), Format = pr.GetValue(format),
+                ScoreColumn = pr.GetValue(score), KeepColumns = Columns(pr.GetValue(keep)), Prompt = pr.GetValue(prompt), Type = pr.GetValue(type), Format = pr.GetValue(format),
                 Quoting = pr.GetValue(noQuotes) ? false : null, HasHeader = !pr.GetValue(noHeader), Progress = progress,
             };
             var report = DatasetImporter.Import(InputFile.Require(pr.GetValue(input)!, "--input"), pr.GetValue(output)!, options);

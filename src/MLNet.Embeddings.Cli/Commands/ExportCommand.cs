@@ -38,6 +38,9 @@ internal static class ExportCommand
             };
             Console.Error.WriteLine($"exporting {parse.GetValue(model)} (opset {options.Opset}, {(options.IncludePooling ? "pooling in graph" : "no pooling")}, {q.ToString().ToLowerInvariant()})…");
             string modelPath = parse.GetValue(model)!;
+            if (q == OnnxQuantization.Int8 && IsStatic(modelPath))
+                throw new ConfigurationException("--quantize", "int8 quantises the weights of matrix products, and a static word-vector model has none " +
+                    "(its graph is an embedding lookup, mean pooling and normalisation): the file would be the same size. Export without --quantize.");
             var result = File.Exists(modelPath) // a word-vector file (.txt/.vec/.bin): load it, then export the static backbone
                 ? OnnxExporter.Export(SentenceEncoder.Load(modelPath), parse.GetValue(output)!, options)
                 : OnnxExporter.Export(modelPath, parse.GetValue(output)!, options);
@@ -54,5 +57,19 @@ internal static class ExportCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>A word-vector file, or a folder whose config.json says <c>"model_type": "static"</c>.</summary>
+    static bool IsStatic(string modelPath)
+    {
+        if (File.Exists(modelPath)) return true;
+        string config = Path.Combine(modelPath, "config.json");
+        if (!File.Exists(config)) return false;
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(config));
+            return doc.RootElement.TryGetProperty("model_type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == "static";
+        }
+        catch (JsonException) { return false; } // the exporter reports the broken file
     }
 }

@@ -52,7 +52,7 @@ internal static class TextInput
             if (string.IsNullOrWhiteSpace(line)) continue;
             JsonDocument doc;
             try { doc = JsonDocument.Parse(line); }
-            catch (JsonException ex) { throw new DatasetFormatException(path, lineNumber, null, $"not valid JSON: {ex.Message}", ex); }
+            catch (JsonException ex) { throw new DatasetFormatException(path, lineNumber, null, DatasetFormatException.InvalidJson(ex), ex); }
             using (doc)
             {
                 if (doc.RootElement.ValueKind != JsonValueKind.Object)

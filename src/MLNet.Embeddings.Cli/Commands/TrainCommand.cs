@@ -3,7 +3,7 @@ using System.Text.Json;
 using MLNet.Embeddings.Training.Data;
 using MLNet.Embeddings.Training.Evaluation;
 using MLNet.Embeddings.Training.Losses;
-using MLNet.Embeddings.Training.Training;
+using MLNet.Embeddings.Training;
 
 namespace MLNet.Embeddings.Cli.Commands;
 
@@ -27,7 +27,7 @@ internal static class TrainCommand
         var maxSteps = new Option<int?>("--max-steps") { Description = "Stop after N optimiser steps (instead of --epochs)." };
         var batch = new Option<int?>("--batch-size") { Description = "Rows per batch (default 32)." };
         var mini = new Option<int?>("--mini-batch") { Description = "cached-mnrl: texts per forward chunk (default 32)." };
-        var lr = new Option<float?>("--lr") { Description = "Peak learning rate (default 2e-5)." };
+        var lr = new Option<float?>("--lr") { Description = "Peak learning rate (default 2e-5; 5e-2 for static word vectors)." };
         var warmup = new Option<double?>("--warmup-ratio") { Description = "Warm-up fraction of all steps (default 0.1)." };
         var wd = new Option<float?>("--weight-decay") { Description = "AdamW weight decay (default 0.01)." };
         var scale = new Option<float?>("--scale") { Description = "Score scale, 1/temperature (mnrl, cosent, simcse, distill; default 20)." };
@@ -39,17 +39,23 @@ internal static class TrainCommand
         var evalSteps = new Option<int?>("--eval-steps") { Description = "Evaluate every N steps (default: each epoch)." };
         var ckptSteps = new Option<int?>("--checkpoint-steps") { Description = "Write a checkpoint every N steps (keeps the last 2)." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --output." };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Train into a non-empty --output: deletes its metrics.jsonl and checkpoints first." };
         var maxLength = new Option<int?>("--max-length") { Description = "Token cap per text (default: the model's max_seq_length)." };
         var negatives = new Option<int?>("--negatives") { Description = "Hard negatives per row (mnrl and others taking them); rows with fewer are skipped. Default: as many as every row has." };
         var dims = new Option<string?>("--matryoshka-dims") { Description = "Wrap the loss in Matryoshka at these dimensions, e.g. 384,256,128,64." };
 
         var command = new Command("train", "Fine-tune an embedding model (sentence-transformers losses, AdamW, checkpoints).");
-        foreach (var o in new Option[] { model, train, output, loss, epochs, maxSteps, batch, mini, lr, warmup, wd, scale, margin, dropout, seed, noShuffle, eval, evalSteps, ckptSteps, resume, maxLength, dims, negatives })
+        foreach (var o in new Option[] { model, train, output, loss, epochs, maxSteps, batch, mini, lr, warmup, wd, scale, margin, dropout, seed, noShuffle, eval, evalSteps, ckptSteps, resume, overwrite, maxLength, dims, negatives })
             command.Options.Add(o);
         command.SetAction(r =>
         {
             var lossObj = CreateLoss(r.GetValue(loss)!, r.GetValue(scale), r.GetValue(margin), r.GetValue(mini), r.GetValue(dims));
-            var opts = new TrainerOptions { OutputDirectory = r.GetValue(output), Shuffle = !r.GetValue(noShuffle), Resume = r.GetValue(resume) };
+            var opts = new TrainerOptions
+            {
+                OutputDirectory = r.GetValue(output), Shuffle = !r.GetValue(noShuffle), Resume = r.GetValue(resume),
+                OverwriteOutputDirectory = r.GetValue(overwrite),
+            };
+            TrainOutput.Check(opts.OutputDirectory!, opts.Resume, opts.OverwriteOutputDirectory);
             if (r.GetValue(epochs) is { } e) opts.Epochs = e;
             opts.MaxSteps = r.GetValue(maxSteps);
             if (r.GetValue(batch) is { } b) opts.BatchSize = b;
@@ -64,16 +70,16 @@ internal static class TrainCommand
             opts.NegativesPerRow = r.GetValue(negatives);
             string trainPath = InputFile.Require(r.GetValue(train)!, "--train");
             if (r.GetValue(eval) is { } evalPath) opts.Evaluator = EvaluatorFactory.FromFile(InputFile.Require(evalPath, "--eval"));
-            int lastStep = 0; float lastLoss = float.NaN;
-            opts.Progress = new StderrProgress(p => { lastStep = p.Step; lastLoss = p.Loss; });
+            opts.Progress = new TrainProgressLines();
 
             var encoder = SentenceEncoder.Load(InputFile.RequireFileOrFolder(r.GetValue(model)!, "--model"));
             using var cts = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, a) => { a.Cancel = true; cts.Cancel(); };
             Console.CancelKeyPress += onCancel;
+            SentenceEncoderTrainer trainer;
             try
             {
-                var trainer = new SentenceEncoderTrainer(encoder, lossObj, opts);
+                trainer = new SentenceEncoderTrainer(encoder, lossObj, opts);
                 if (opts.NegativesPerRow is { } want)
                 {
                     var rows = TrainingDataReader.Read(trainPath).ToList();
@@ -84,7 +90,9 @@ internal static class TrainCommand
                 else trainer.Fit(trainPath, cts.Token);
             }
             finally { Console.CancelKeyPress -= onCancel; }
-            Console.WriteLine(JsonSerializer.Serialize(new { output = opts.OutputDirectory, loss = lossObj.Name, steps = lastStep, final_loss = lastLoss }));
+            var run = trainer.LastRun!;
+            TrainOutput.Report(run, opts.OutputDirectory!);
+            Console.WriteLine(JsonSerializer.Serialize(TrainOutput.Summary(run, opts.OutputDirectory!, lossObj.Name)));
             return 0;
         });
         return command;
@@ -118,15 +126,5 @@ internal static class TrainCommand
             loss = new MatryoshkaLoss(loss, dims);
         }
         return loss;
-    }
-
-    sealed class StderrProgress(Action<TrainingProgress> onStep) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress p)
-        {
-            onStep(p);
-            if (p.Step % 10 == 0 || p.Step == p.TotalSteps)
-                Console.Error.WriteLine($"step {p.Step}/{p.TotalSteps}  epoch {p.Epoch:F2}  loss {p.Loss:F4}  lr {p.LearningRate:G3}");
-        }
     }
 }

@@ -7,6 +7,17 @@ public sealed class DatasetFormatException : Exception
     public DatasetFormatException(string path, int line, string? field, string message, Exception? inner = null)
         : base($"{path}{(line > 0 ? $":{line}" : "")}{(field is null ? "" : $" field '{field}'")}: {message}", inner)
     { Path = path; Line = line; Field = field; }
+    /// <summary>
+    /// The text after <c>path:line: </c> for a line that is not JSON: <c>invalid JSON at column 6: 'x' is an invalid
+    /// start of a value</c>. System.Text.Json's own "LineNumber: 0 | BytePositionInLine: 5" counts inside the one line
+    /// parsed, which reads as a contradiction next to the file's line, so it is replaced by the column.
+    /// </summary>
+    public static string InvalidJson(System.Text.Json.JsonException error)
+    {
+        string detail = System.Text.RegularExpressions.Regex.Replace(error.Message, @"\s*LineNumber: \d+ \| BytePositionInLine: \d+\.?\s*$", "").TrimEnd('.', ' ');
+        return error.BytePositionInLine is { } b ? $"invalid JSON at column {b + 1}: {detail}" : $"invalid JSON: {detail}";
+    }
+
     /// <summary>The file.</summary>
     public string Path { get; }
     /// <summary>1-based line (0 when not line-specific).</summary>

@@ -54,7 +54,7 @@ public static class DatasetImporter
         bool quoting = o.Quoting ?? format == ImportFormat.Csv;
         using var csv = new CsvRecordReader(TrainingDataReader.OpenText(path), delim, quoting);
         var fields = new List<string>();
-        int[] q, pos, neg, keep;
+        int[] q, pos, neg, keep, score;
         if (o.HasHeader)
         {
             if (!Next(csv, fields, path)) throw new DatasetFormatException(path, 1, null, "empty file: expected a header row");
@@ -70,6 +70,7 @@ public static class DatasetImporter
             pos = o.PosColumns.Select(Col).ToArray();
             neg = o.NegColumns.Select(Col).ToArray();
             keep = o.KeepColumns.Select(Col).ToArray();
+            score = o.ScoreColumn is { } sc ? [Col(sc)] : [];
         }
         else
         {
@@ -79,6 +80,7 @@ public static class DatasetImporter
             pos = o.PosColumns.Select(Col).ToArray();
             neg = o.NegColumns.Select(Col).ToArray();
             keep = o.KeepColumns.Select(Col).ToArray();
+            score = o.ScoreColumn is { } sc ? [Col(sc)] : [];
         }
         while (Next(csv, fields, path))
         {
@@ -91,7 +93,7 @@ public static class DatasetImporter
                 pos: pos.Select((c, k) => (o.PosColumns[k], Get(c))).ToList(),
                 neg: neg.Select((c, k) => (o.NegColumns[k], Get(c))).ToList(),
                 keep: keep.Select((c, k) => (o.KeepColumns[k], Get(c))).ToList(),
-                fieldCount: fields.Count);
+                fieldCount: fields.Count, score: score.Length == 0 ? null : (o.ScoreColumn!, Get(score[0])));
             if (ex is not null) yield return ex;
         }
     }
@@ -116,7 +118,7 @@ public static class DatasetImporter
             try { doc = JsonDocument.Parse(text); }
             catch (JsonException e)
             {
-                Skip(report, new DatasetProblem(line, null, $"invalid JSON: {e.Message}"));
+                Skip(report, new DatasetProblem(line, null, DatasetFormatException.InvalidJson(e)));
                 continue;
             }
             TrainingExample? ex;
@@ -149,7 +151,8 @@ public static class DatasetImporter
                     return list;
                 }
                 var qv = Vals([o.QueryColumn]);
-                ex = Build(line, o, report, qv[0], Vals(o.PosColumns), Vals(o.NegColumns), Vals(o.KeepColumns), fieldCount: int.MaxValue);
+                ex = Build(line, o, report, qv[0], Vals(o.PosColumns), Vals(o.NegColumns), Vals(o.KeepColumns), fieldCount: int.MaxValue,
+                    score: o.ScoreColumn is { } sc ? Vals([sc])[0] : null);
             }
             if (ex is not null) yield return ex;
         }
@@ -157,13 +160,19 @@ public static class DatasetImporter
 
     private static TrainingExample? Build(int line, ImportOptions o, ImportReport report,
         (string Name, string? Value) query, List<(string Name, string? Value)> pos, List<(string Name, string? Value)> neg,
-        List<(string Name, string? Value)> keep, int fieldCount)
+        List<(string Name, string? Value)> keep, int fieldCount, (string Name, string? Value)? score = null)
     {
         if (query.Value is null)
             return Skip(report, new DatasetProblem(line, query.Name, fieldCount == int.MaxValue ? "missing column" : $"missing column (row has only {fieldCount} fields)"));
         if (string.IsNullOrWhiteSpace(query.Value))
             return Skip(report, new DatasetProblem(line, query.Name, "empty query"));
         var ex = new TrainingExample { Query = query.Value.Trim(), Line = line, Prompt = o.Prompt, Type = o.Type };
+        if (score is var (scoreName, scoreText))
+        {
+            if (!float.TryParse(scoreText?.Trim(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out float value) || !float.IsFinite(value))
+                return Skip(report, new DatasetProblem(line, scoreName, scoreText is null ? "missing column" : $"expected a number, found '{scoreText}'"));
+            ex.Score = value;
+        }
         string? emptyPos = null;
         foreach (var (name, value) in pos)
         {

@@ -7,6 +7,12 @@ public sealed class ImportOptions
     public string QueryColumn { get; set; } = "";
     /// <summary>Columns whose non-empty values become positives (e.g. ["context"] or ["answer"]). At least one.</summary>
     public List<string> PosColumns { get; set; } = new();
+    /// <summary>
+    /// Optional column holding a similarity score (e.g. STS-B's 0–5 "score"): written as each row's "score", which makes
+    /// the file scored pairs (query = sentence1, pos[0] = sentence2) for the cosine / CoSENT losses and the similarity
+    /// evaluator. A value that is not a number skips the row.
+    /// </summary>
+    public string? ScoreColumn { get; set; }
     /// <summary>Optional columns whose non-empty values become negatives.</summary>
     public List<string> NegColumns { get; set; } = new();
     /// <summary>Instruction written to every row's "prompt", or null.</summary>

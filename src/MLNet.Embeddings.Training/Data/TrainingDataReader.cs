@@ -94,7 +94,7 @@ public static class TrainingDataReader
         {
             string hint = line.Contains("NaN", StringComparison.Ordinal) || line.Contains("Infinity", StringComparison.Ordinal)
                 ? " (NaN / Infinity are not valid JSON numbers)" : "";
-            problems.Add(new DatasetProblem(lineNo, null, $"invalid JSON at byte {e.BytePositionInLine}{hint}: {e.Message}"));
+            problems.Add(new DatasetProblem(lineNo, null, DatasetFormatException.InvalidJson(e) + hint));
             return null;
         }
         using (doc)

@@ -48,7 +48,7 @@ public static class EvaluatorFactory
             if (string.IsNullOrWhiteSpace(line)) continue;
             JsonDocument doc;
             try { doc = JsonDocument.Parse(line); }
-            catch (JsonException ex) { throw new DatasetFormatException(path, lineNumber, null, $"expected a JSON object, found invalid JSON ({ex.Message}).", ex); }
+            catch (JsonException ex) { throw new DatasetFormatException(path, lineNumber, null, DatasetFormatException.InvalidJson(ex), ex); }
             using (doc)
             {
                 if (doc.RootElement.ValueKind != JsonValueKind.Object)

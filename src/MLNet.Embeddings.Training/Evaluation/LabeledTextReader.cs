@@ -28,7 +28,7 @@ public static class LabeledTextReader
             if (string.IsNullOrWhiteSpace(raw)) continue;
             JsonDocument doc;
             try { doc = JsonDocument.Parse(raw); }
-            catch (JsonException ex) { throw new DatasetFormatException(path, line, null, $"expected a JSON object, found invalid JSON ({ex.Message}).", ex); }
+            catch (JsonException ex) { throw new DatasetFormatException(path, line, null, DatasetFormatException.InvalidJson(ex), ex); }
             using (doc)
             {
                 if (doc.RootElement.ValueKind != JsonValueKind.Object)

@@ -30,8 +30,19 @@ public static class ScatterPlot
         var colorOf = new Dictionary<string, string>(StringComparer.Ordinal);
         for (int i = 0; i < groups.Count; i++) colorOf[groups[i].Label] = Svg.Color(i);
 
-        const double margin = 20, legendWidth = 220;
+        const double margin = 20;
         double top = o.Title is null ? margin : 50;
+        // Legend: one column of 20 px rows while the labels fit the height, then rows down to 12 px, then more columns.
+        int shown = Math.Min(groups.Count, Math.Max(0, o.MaxLegendEntries));
+        int entries = shown + (shown < groups.Count ? 1 : 0); // the "… and N more" line
+        double available = Math.Max(20, o.Height - top - margin - 10);
+        double rowH = Math.Clamp(Math.Floor(available / Math.Max(1, entries)), 12, 20);
+        int perColumn = Math.Max(1, (int)Math.Floor(available / rowH));
+        int columns = Math.Max(1, (entries + perColumn - 1) / perColumn);
+        double columnWidth = columns == 1 ? 220 : 150;
+        int labelChars = columns == 1 ? 24 : 16;
+        double legendWidth = columns * columnWidth;
+        double fontSize = Math.Round(rowH * 0.65, 1);
         double plotW = Math.Max(10, o.Width - legendWidth - 2 * margin), plotH = Math.Max(10, o.Height - top - margin);
         double minX = double.MaxValue, maxX = double.MinValue, minY = double.MaxValue, maxY = double.MinValue;
         foreach (var p in points)
@@ -63,16 +74,19 @@ public static class ScatterPlot
         sb.Append("</g>\n");
 
         double lx = o.Width - legendWidth + 10, ly = top + 10;
-        sb.Append("<g class=\"legend\" font-size=\"13\">\n");
-        int shown = Math.Min(groups.Count, Math.Max(0, o.MaxLegendEntries));
-        for (int i = 0; i < shown; i++)
+        double dot = Math.Min(6, rowH * 0.3);
+        sb.Append($"<g class=\"legend\" font-size=\"{Svg.N(fontSize)}\">\n");
+        for (int i = 0; i < entries; i++)
         {
-            double y = ly + i * 20;
-            sb.Append($"<circle cx=\"{Svg.N(lx + 6)}\" cy=\"{Svg.N(y)}\" r=\"6\" fill=\"{colorOf[groups[i].Label]}\"/>");
-            sb.Append($"<text x=\"{Svg.N(lx + 18)}\" y=\"{Svg.N(y + 4.5)}\">{Svg.Escape(Shorten(groups[i].Label))} ({groups[i].Count.ToString(CultureInfo.InvariantCulture)})</text>\n");
+            double x = lx + (i / perColumn) * columnWidth, y = ly + (i % perColumn) * rowH;
+            if (i == shown)
+            {
+                sb.Append($"<text x=\"{Svg.N(x)}\" y=\"{Svg.N(y + fontSize / 3)}\" fill=\"#555555\">… and {(groups.Count - shown).ToString(CultureInfo.InvariantCulture)} more</text>\n");
+                break;
+            }
+            sb.Append($"<circle cx=\"{Svg.N(x + dot)}\" cy=\"{Svg.N(y)}\" r=\"{Svg.N(dot)}\" fill=\"{colorOf[groups[i].Label]}\"/>");
+            sb.Append($"<text x=\"{Svg.N(x + 2 * dot + 6)}\" y=\"{Svg.N(y + fontSize / 3)}\">{Svg.Escape(Shorten(groups[i].Label, labelChars))} ({groups[i].Count.ToString(CultureInfo.InvariantCulture)})</text>\n");
         }
-        if (shown < groups.Count)
-            sb.Append($"<text x=\"{Svg.N(lx)}\" y=\"{Svg.N(ly + shown * 20 + 4.5)}\" fill=\"#555555\">… and {(groups.Count - shown).ToString(CultureInfo.InvariantCulture)} more</text>\n");
         sb.Append("</g>\n</svg>\n");
         return sb.ToString();
     }
@@ -89,10 +103,10 @@ public static class ScatterPlot
         return ordered.Select(p => (p.Key, p.Value)).ToList();
     }
 
-    private static string Shorten(string label)
+    private static string Shorten(string label, int max)
     {
-        if (label.Length <= 24) return label;
-        int cut = char.IsHighSurrogate(label[22]) ? 22 : 23;
+        if (label.Length <= max) return label;
+        int cut = char.IsHighSurrogate(label[max - 2]) ? max - 2 : max - 1;
         return label[..cut] + "…";
     }
 }

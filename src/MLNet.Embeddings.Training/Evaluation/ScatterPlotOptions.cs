@@ -13,6 +13,9 @@ public sealed class ScatterPlotOptions
     public double PointRadius { get; set; } = 3.5;
     /// <summary>Point opacity. Default 0.8.</summary>
     public double Opacity { get; set; } = 0.8;
-    /// <summary>Most legend entries shown; the rest are summarised in one line. Default 30.</summary>
-    public int MaxLegendEntries { get; set; } = 30;
+    /// <summary>
+    /// Most legend entries shown; the rest are summarised in one "… and N more" line. Default 100. The legend uses
+    /// 20 px rows while they fit the height, then smaller rows (down to 12 px), then more columns.
+    /// </summary>
+    public int MaxLegendEntries { get; set; } = 100;
 }

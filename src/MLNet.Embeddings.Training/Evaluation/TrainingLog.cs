@@ -41,7 +41,7 @@ public sealed class TrainingLog
             catch (JsonException ex)
             {
                 if (i == last) break; // a partly written final line
-                throw new DatasetFormatException(source, i + 1, null, $"expected a JSON object, found invalid JSON ({ex.Message}).", ex);
+                throw new DatasetFormatException(source, i + 1, null, DatasetFormatException.InvalidJson(ex), ex);
             }
             using (doc)
             {

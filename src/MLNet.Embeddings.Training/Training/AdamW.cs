@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using MLNet.Embeddings.Tensors;
 
-namespace MLNet.Embeddings.Training.Training;
+namespace MLNet.Embeddings.Training;
 
 /// <summary>
 /// AdamW (Loshchilov and Hutter 2019, "Decoupled Weight Decay Regularization") with torch.optim.AdamW semantics:

@@ -1,4 +1,4 @@
-namespace MLNet.Embeddings.Training.Training;
+namespace MLNet.Embeddings.Training;
 
 /// <summary>
 /// Splits row indices into batches for one epoch: seeded shuffling (or input order), optional drop-last, and

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using MLNet.Embeddings.Tensors;
 
-namespace MLNet.Embeddings.Training.Training;
+namespace MLNet.Embeddings.Training;
 
 /// <summary>What a checkpoint remembers besides weights and optimiser moments.</summary>
 internal sealed class TrainerState

@@ -2,7 +2,7 @@ using MLNet.Embeddings.Tensors;
 using MLNet.Embeddings.Training.Data;
 using MLNet.Embeddings.Training.Losses;
 
-namespace MLNet.Embeddings.Training.Training;
+namespace MLNet.Embeddings.Training;
 
 /// <summary>One batch as the loss sees it before embedding: texts per column, labels, teacher scores, text ids.</summary>
 /// <see cref="Prompts"/> holds, per column, each row's prompt (already prepended to its text) or null where the column has none.

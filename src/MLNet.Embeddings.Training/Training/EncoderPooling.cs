@@ -2,7 +2,7 @@ using MLNet.Embeddings.Backbones;
 using MLNet.Embeddings.Pooling;
 using MLNet.Embeddings.Tensors;
 
-namespace MLNet.Embeddings.Training.Training;
+namespace MLNet.Embeddings.Training;
 
 /// <summary>
 /// The model's own pooling and normalisation (<see cref="PoolingHead"/>, forward and backward) as the trainer's

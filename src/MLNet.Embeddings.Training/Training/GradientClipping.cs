@@ -1,6 +1,6 @@
 using MLNet.Embeddings.Tensors;
 
-namespace MLNet.Embeddings.Training.Training;
+namespace MLNet.Embeddings.Training;
 
 /// <summary>Gradient clipping by global L2 norm, as torch.nn.utils.clip_grad_norm_.</summary>
 public static class GradientClipping

@@ -1,7 +1,7 @@
 using MLNet.Embeddings.Backbones;
 using MLNet.Embeddings.Tensors;
 
-namespace MLNet.Embeddings.Training.Training;
+namespace MLNet.Embeddings.Training;
 
 /// <summary>
 /// Pooling (and normalisation, where the model has it) as training needs it: token embeddings → one vector per

@@ -1,4 +1,4 @@
-namespace MLNet.Embeddings.Training.Training;
+namespace MLNet.Embeddings.Training;
 
 /// <summary>Shape of the learning rate over training (Hugging Face's get_*_schedule_with_warmup).</summary>
 public enum LearningRateSchedule

@@ -1,4 +1,4 @@
-namespace MLNet.Embeddings.Training.Training;
+namespace MLNet.Embeddings.Training;
 
 /// <summary>The learning-rate multiplier of step <c>s</c> (0-based; the first optimiser step uses s = 0), HF formulas.</summary>
 public static class Schedule

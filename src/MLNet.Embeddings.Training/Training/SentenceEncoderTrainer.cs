@@ -5,7 +5,7 @@ using MLNet.Embeddings.Tensors;
 using MLNet.Embeddings.Training.Data;
 using MLNet.Embeddings.Training.Losses;
 
-namespace MLNet.Embeddings.Training.Training;
+namespace MLNet.Embeddings.Training;
 
 /// <summary>
 /// Fine-tunes a <see cref="SentenceEncoder"/> whose backbone is trainable: for every batch each column is tokenized
@@ -36,6 +36,7 @@ public sealed class SentenceEncoderTrainer
         _backbone = model.Backbone as ITrainableBackbone
             ?? throw new ConfigurationException("model", $"backbone '{model.Backbone.ModelType}' cannot be trained (it has no backward pass).");
         _pooling = Options.Pooling ?? EncoderPooling.For(model);
+        if (!Options.LearningRateIsSet && _backbone.ModelType == "static") Options.LearningRate = TrainerOptions.DefaultStaticLearningRate;
         if (Options.BatchSize < 1) throw new ConfigurationException("BatchSize", $"must be at least 1, found {Options.BatchSize}.");
         if (Options.GradientAccumulationSteps < 1) throw new ConfigurationException("GradientAccumulationSteps", $"must be at least 1, found {Options.GradientAccumulationSteps}.");
         if (Options.MaxSteps is < 1) throw new ConfigurationException("MaxSteps", $"must be at least 1, found {Options.MaxSteps}.");
@@ -49,6 +50,8 @@ public sealed class SentenceEncoderTrainer
     public ILoss Loss { get; }
     /// <summary>The settings.</summary>
     public TrainerOptions Options { get; }
+    /// <summary>What the last <c>Fit</c> did (steps run, final logged loss, best evaluation), or null before one ended.</summary>
+    public TrainingSummary? LastRun { get; private set; }
 
     /// <summary>Trains on the rows of a training file (<see cref="TrainingDataReader"/>).</summary>
     public SentenceEncoder Fit(string path, CancellationToken cancellationToken = default) =>
@@ -64,7 +67,7 @@ public sealed class SentenceEncoderTrainer
     {
         var rows = trainingData as IReadOnlyList<TrainingExample> ?? trainingData.ToList();
         var plan = ColumnPlan.Create(Loss, rows, Options, source ?? "<training data>");
-        new Run(this, rows, plan, ct).Execute();
+        LastRun = new Run(this, rows, plan, ct).Execute();
         if (Options.OutputDirectory is { } dir && Options.SaveModel) Model.Save(dir);
         return Model;
     }
@@ -83,7 +86,11 @@ public sealed class SentenceEncoderTrainer
         readonly int _maxLength;
         TrainerState _state = new();
         float[][]? _best;
-        string? _lastCheckpoint;
+        string? _lastCheckpoint, _resumedFrom;
+        int _startStep;
+        double? _lastLoggedLoss;
+        IReadOnlyDictionary<string, double>? _lastEval;
+        bool _lastEvalBest;
         readonly Stopwatch _window = new();
         int _windowExamples;
 
@@ -127,13 +134,20 @@ public sealed class SentenceEncoderTrainer
             return (e, step);
         }
 
-        public void Execute()
+        public TrainingSummary Execute()
         {
             int total = TotalSteps();
             int warmup = _o.WarmupSteps ?? Schedule.WarmupSteps(total, _o.WarmupRatio);
             _state.Seed = _o.Seed; _state.TotalSteps = total;
             Resume();
-            if (_o.OutputDirectory is { } dir) Directory.CreateDirectory(dir);
+            if (_o.OutputDirectory is { } dir)
+            {
+                if (_resumedFrom is null) PrepareOutput(dir);
+                Directory.CreateDirectory(dir);
+            }
+            _startStep = _state.Step;
+            bool stoppedEarly = false;
+            double lastEpoch = 0; float lastLoss = 0, lastLr = 0;
             int evalEvery = _o.EvalSteps ?? StepsIn(0);
             bool evaluatedLast = false;
             _window.Restart();
@@ -151,7 +165,9 @@ public sealed class SentenceEncoderTrainer
                 _state.WindowLoss += loss; _state.WindowSteps++;
                 _windowExamples += micro.Sum(b => b.Length);
                 double epochF = epoch + (index + 1.0) / StepsIn(epoch);
-                if (_state.Step % Math.Max(1, _o.LoggingSteps) == 0 || _state.Step == total) LogTraining(epochF, lr);
+                lastEpoch = epochF; lastLoss = loss; lastLr = lr;
+                double? logged = null;
+                if (_state.Step % Math.Max(1, _o.LoggingSteps) == 0 || _state.Step == total) logged = _lastLoggedLoss = LogTraining(epochF, lr);
                 evaluatedLast = false;
                 bool stop = false;
                 if (_o.Evaluator is not null && _state.Step % Math.Max(1, evalEvery) == 0)
@@ -160,12 +176,55 @@ public sealed class SentenceEncoderTrainer
                 }
                 if (_o.CheckpointSteps is > 0 and var cs && _state.Step % cs == 0 && _o.OutputDirectory is { } od)
                     _lastCheckpoint = Checkpoint.Write(od, _state, _params, _opt, _best, _o.CheckpointsToKeep);
-                _o.Progress?.Report(new TrainingProgress(_state.Step, total, epochF, loss, lr));
-                if (stop) break;
+                _o.Progress?.Report(new TrainingProgress(_state.Step, total, epochF, loss, lr)
+                {
+                    LoggedLoss = logged,
+                    Evaluation = evaluatedLast ? _lastEval : null,
+                    PrimaryMetric = evaluatedLast ? _o.Evaluator!.PrimaryMetric : null,
+                    IsBest = evaluatedLast && _lastEvalBest,
+                });
+                if (stop) { stoppedEarly = true; break; }
             }
-            if (_o.Evaluator is not null && !evaluatedLast && _state.Step > 0) Evaluate();
+            // A resumed run that was already finished ran no step: nothing new to evaluate or log.
+            if (_o.Evaluator is not null && !evaluatedLast && _state.Step > _startStep)
+            {
+                Evaluate();
+                _o.Progress?.Report(new TrainingProgress(_state.Step, total, lastEpoch, lastLoss, lastLr)
+                {
+                    Evaluation = _lastEval, PrimaryMetric = _o.Evaluator.PrimaryMetric, IsBest = _lastEvalBest,
+                });
+            }
             if (_best is not null && _o.LoadBestModelAtEnd)
                 for (int i = 0; i < _params.Count; i++) { _best[i].CopyTo(_params[i].Value, 0); _params[i].MarkChanged(); }
+            return new TrainingSummary
+            {
+                StartStep = _startStep, Step = _state.Step, TotalSteps = total, ResumedFrom = _resumedFrom,
+                FinalLoss = _state.Step > _startStep ? _lastLoggedLoss : null,
+                PrimaryMetric = _o.Evaluator?.PrimaryMetric,
+                BestMetric = _state.BestMetric, BestStep = _state.BestMetric is null ? null : _state.BestStep,
+                StoppedEarly = stoppedEarly,
+            };
+        }
+
+        /// <summary>
+        /// A fresh run refuses a folder that is not empty (its metrics.jsonl would mix two runs and a later resume would
+        /// continue the wrong one) unless <see cref="TrainerOptions.OverwriteOutputDirectory"/>, which deletes the old
+        /// run's log and checkpoints first.
+        /// </summary>
+        void PrepareOutput(string dir)
+        {
+            if (!Directory.Exists(dir)) return;
+            var entries = Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+            if (entries.Count == 0) return;
+            if (!_o.OverwriteOutputDirectory)
+            {
+                string shown = string.Join(", ", entries.Take(4)) + (entries.Count > 4 ? $", … ({entries.Count} entries)" : "");
+                string why = _o.Resume ? "holds no checkpoint-N folder to resume from" : "is not empty";
+                throw new ConfigurationException("OutputDirectory",
+                    $"'{dir}' {why} ({shown}): resume the run in it (Resume, with checkpoints), set OverwriteOutputDirectory to start over there, or choose an empty folder.");
+            }
+            foreach (var (_, path) in Checkpoint.List(dir)) Directory.Delete(path, true);
+            File.Delete(Path.Combine(dir, "metrics.jsonl"));
         }
 
         void Resume()
@@ -181,7 +240,7 @@ public sealed class SentenceEncoderTrainer
             if (folder is null) return;
             _state = Checkpoint.Read(folder, _params, _opt, out _best);
             if (_state.Seed != _o.Seed) throw new ConfigurationException("Seed", $"checkpoint {folder} was made with seed {_state.Seed}, this run uses {_o.Seed}; resume with the same seed.");
-            _lastCheckpoint = folder;
+            _lastCheckpoint = _resumedFrom = folder;
             TrimMetrics(_state.Step);
         }
 
@@ -208,8 +267,10 @@ public sealed class SentenceEncoderTrainer
             var metrics = ev.Evaluate(_t.Model, _ct);
             if (!metrics.TryGetValue(ev.PrimaryMetric, out double primary))
                 throw new ConfigurationException("Evaluator", $"evaluator '{ev.Name}' did not return its primary metric '{ev.PrimaryMetric}'.");
-            AppendMetrics(new Dictionary<string, object> { ["step"] = _state.Step, ["eval"] = metrics });
-            if (_state.BestMetric is null || primary > _state.BestMetric)
+            AppendMetrics(new Dictionary<string, object> { ["step"] = _state.Step, ["eval"] = Finite(metrics) });
+            _lastEval = metrics;
+            _lastEvalBest = _state.BestMetric is null || primary > _state.BestMetric;
+            if (_lastEvalBest)
             {
                 _state.BestMetric = primary; _state.BestStep = _state.Step; _state.EvalsWithoutImprovement = 0;
                 if (_o.LoadBestModelAtEnd) _best = _params.Select(p => (float[])p.Value.Clone()).ToArray();
@@ -218,20 +279,27 @@ public sealed class SentenceEncoderTrainer
             return _o.EarlyStoppingPatience is { } pat && _state.EvalsWithoutImprovement >= pat;
         }
 
-        void LogTraining(double epoch, float lr)
+        /// <summary>Writes a training line; returns its loss (the mean over the window).</summary>
+        double LogTraining(double epoch, float lr)
         {
             double seconds = _window.Elapsed.TotalSeconds;
+            double loss = _state.WindowLoss / Math.Max(1, _state.WindowSteps);
             AppendMetrics(new Dictionary<string, object>
             {
                 ["step"] = _state.Step,
                 ["epoch"] = Math.Round(epoch, 4),
-                ["loss"] = _state.WindowLoss / Math.Max(1, _state.WindowSteps),
+                ["loss"] = loss,
                 ["learning_rate"] = lr,
                 ["examples_per_second"] = seconds > 0 ? Math.Round(_windowExamples / seconds, 2) : 0,
             });
             _state.WindowLoss = 0; _state.WindowSteps = 0; _windowExamples = 0;
             _window.Restart();
+            return loss;
         }
+
+        /// <summary>JSON has no NaN or infinity: a metric without a finite value is written as null.</summary>
+        static Dictionary<string, double?> Finite(IReadOnlyDictionary<string, double> metrics) =>
+            metrics.ToDictionary(kv => kv.Key, kv => double.IsFinite(kv.Value) ? kv.Value : (double?)null);
 
         void AppendMetrics(Dictionary<string, object> line)
         {

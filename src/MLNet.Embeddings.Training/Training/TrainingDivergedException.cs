@@ -1,4 +1,4 @@
-namespace MLNet.Embeddings.Training.Training;
+namespace MLNet.Embeddings.Training;
 
 /// <summary>The loss became NaN or infinite; training stopped without applying that step.</summary>
 public sealed class TrainingDivergedException : Exception

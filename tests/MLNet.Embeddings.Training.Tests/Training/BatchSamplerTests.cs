@@ -1,4 +1,4 @@
-using MLNet.Embeddings.Training.Training;
+using MLNet.Embeddings.Training;
 
 namespace MLNet.Embeddings.Training.Tests.Training;
 

@@ -1,7 +1,7 @@
 using MLNet.Embeddings.Backbones;
 using MLNet.Embeddings.Tensors;
 using MLNet.Embeddings.Tokenization;
-using MLNet.Embeddings.Training.Training;
+using MLNet.Embeddings.Training;
 
 namespace MLNet.Embeddings.Training.Tests.Training;
 

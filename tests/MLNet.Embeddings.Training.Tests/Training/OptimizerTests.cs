@@ -1,6 +1,6 @@
 using System.Text.Json;
 using MLNet.Embeddings.Tensors;
-using MLNet.Embeddings.Training.Training;
+using MLNet.Embeddings.Training;
 
 namespace MLNet.Embeddings.Training.Tests.Training;
 

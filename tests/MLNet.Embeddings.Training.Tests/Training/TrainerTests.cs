@@ -2,7 +2,7 @@ using System.Text.Json;
 using MLNet.Embeddings.Training.Data;
 using MLNet.Embeddings.Training.Evaluation;
 using MLNet.Embeddings.Training.Losses;
-using MLNet.Embeddings.Training.Training;
+using MLNet.Embeddings.Training;
 
 namespace MLNet.Embeddings.Training.Tests.Training;
 

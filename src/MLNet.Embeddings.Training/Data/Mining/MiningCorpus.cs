@@ -72,7 +72,7 @@ public sealed class MiningCorpus
                         continue;
                     }
                 }
-                catch (JsonException e) { throw new DatasetFormatException(path, n, null, $"invalid JSON: {e.Message}", e); }
+                catch (JsonException e) { throw new DatasetFormatException(path, n, null, DatasetFormatException.InvalidJson(e), e); }
             }
             problems.Clear();
             var ex = TrainingDataReader.ParseJsonLine(line, n, problems);
