@@ -36,10 +36,7 @@ public sealed class SentenceEncoderTrainer
         _backbone = model.Backbone as ITrainableBackbone
             ?? throw new ConfigurationException("model", $"backbone '{model.Backbone.ModelType}' cannot be trained (it has no backward pass).");
         _pooling = Options.Pooling ?? EncoderPooling.For(model);
-        if (Options.BatchSize < 1) throw new ConfigurationException("BatchSize", $"must be at least 1, found {Options.BatchSize}.");
-        if (Options.GradientAccumulationSteps < 1) throw new ConfigurationException("GradientAccumulationSteps", $"must be at least 1, found {Options.GradientAccumulationSteps}.");
-        if (Options.MaxSteps is < 1) throw new ConfigurationException("MaxSteps", $"must be at least 1, found {Options.MaxSteps}.");
-        if (Options.Epochs < 1 && Options.MaxSteps is null) throw new ConfigurationException("Epochs", $"must be at least 1, found {Options.Epochs}.");
+        Options.Validate();
         if (loss is SimCseLoss && Options.Dropout is 0f) throw new ConfigurationException("Dropout", "SimCSE needs dropout > 0 (its two views differ only by dropout).");
     }
 
@@ -64,7 +61,8 @@ public sealed class SentenceEncoderTrainer
     {
         var rows = trainingData as IReadOnlyList<TrainingExample> ?? trainingData.ToList();
         var plan = ColumnPlan.Create(Loss, rows, Options, source ?? "<training data>");
-        new Run(this, rows, plan, ct).Execute();
+        if (plan.Message is { } message) Options.Log?.Invoke(message);
+        new Run(this, plan.Rows, plan, ct).Execute();
         if (Options.OutputDirectory is { } dir && Options.SaveModel) Model.Save(dir);
         return Model;
     }
