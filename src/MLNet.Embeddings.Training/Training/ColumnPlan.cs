@@ -23,6 +23,8 @@ internal sealed class ColumnPlan
     public float ScoreDivisor { get; private init; } = 1f;
     /// <summary>The rows to train on: the data set's rows, with hard negatives filled to <see cref="Negatives"/> where short.</summary>
     public IReadOnlyList<TrainingExample> Rows { get; private init; } = [];
+    /// <summary>Rows whose hard negatives were filled (from their own or from other rows').</summary>
+    public int RowsFilled { get; private init; }
     /// <summary>What was decided about hard negatives (count, why, rows filled), for the log; null when nothing to say.</summary>
     public string? Message { get; private init; }
 
@@ -99,6 +101,7 @@ internal sealed class ColumnPlan
         {
             SimCse = inner is SimCseLoss, Positive = positive, Negatives = negatives,
             Score = score, Label = label, Teacher = teacher, ScoreDivisor = divisor, Rows = trainRows, Message = message,
+            RowsFilled = fill is null ? 0 : fill.FilledFromOwn + fill.FilledFromOthers,
         };
     }
 

@@ -62,8 +62,16 @@ public sealed class SentenceEncoderTrainer
         var rows = trainingData as IReadOnlyList<TrainingExample> ?? trainingData.ToList();
         var plan = ColumnPlan.Create(Loss, rows, Options, source ?? "<training data>");
         if (plan.Message is { } message) Options.Log?.Invoke(message);
-        new Run(this, plan.Rows, plan, ct).Execute();
-        if (Options.OutputDirectory is { } dir && Options.SaveModel) Model.Save(dir);
+        var clock = Stopwatch.StartNew();
+        bool card = Options.OutputDirectory is not null && Options.SaveModel && Options.WriteModelCard;
+        var run = new Run(this, plan.Rows, plan, ct) { EvaluateBefore = card };
+        run.Execute();
+        if (Options.OutputDirectory is { } dir && Options.SaveModel)
+        {
+            Model.Save(dir);
+            if (card)
+                ModelCardBuilder.Build(Model, Loss, Options, plan, rows.Count, source, run.Steps, clock.Elapsed, run.Before, run.After).Write(dir);
+        }
         return Model;
     }
 
@@ -84,6 +92,16 @@ public sealed class SentenceEncoderTrainer
         string? _lastCheckpoint;
         readonly Stopwatch _window = new();
         int _windowExamples;
+        IReadOnlyDictionary<string, double>? _last, _bestMetrics;
+
+        /// <summary>Evaluate once before the first step (for the model card); not logged to metrics.jsonl.</summary>
+        public bool EvaluateBefore { get; init; }
+        /// <summary>Metrics before training, when measured.</summary>
+        public IReadOnlyDictionary<string, double>? Before { get; private set; }
+        /// <summary>Metrics of the weights the run ends with (the best evaluation when it is restored).</summary>
+        public IReadOnlyDictionary<string, double>? After => _o.LoadBestModelAtEnd && _bestMetrics is not null ? _bestMetrics : _last;
+        /// <summary>Steps taken so far.</summary>
+        public int Steps => _state.Step;
 
         public Run(SentenceEncoderTrainer t, IReadOnlyList<TrainingExample> rows, ColumnPlan plan, CancellationToken ct)
         {
@@ -132,6 +150,7 @@ public sealed class SentenceEncoderTrainer
             _state.Seed = _o.Seed; _state.TotalSteps = total;
             Resume();
             if (_o.OutputDirectory is { } dir) Directory.CreateDirectory(dir);
+            if (EvaluateBefore && _o.Evaluator is { } before && _state.Step == 0) Before = before.Evaluate(_t.Model, _ct);
             int evalEvery = _o.EvalSteps ?? StepsIn(0);
             bool evaluatedLast = false;
             _window.Restart();
@@ -204,12 +223,14 @@ public sealed class SentenceEncoderTrainer
         {
             var ev = _o.Evaluator!;
             var metrics = ev.Evaluate(_t.Model, _ct);
+            _last = metrics;
             if (!metrics.TryGetValue(ev.PrimaryMetric, out double primary))
                 throw new ConfigurationException("Evaluator", $"evaluator '{ev.Name}' did not return its primary metric '{ev.PrimaryMetric}'.");
             AppendMetrics(new Dictionary<string, object> { ["step"] = _state.Step, ["eval"] = metrics });
             if (_state.BestMetric is null || primary > _state.BestMetric)
             {
                 _state.BestMetric = primary; _state.BestStep = _state.Step; _state.EvalsWithoutImprovement = 0;
+                _bestMetrics = metrics;
                 if (_o.LoadBestModelAtEnd) _best = _params.Select(p => (float[])p.Value.Clone()).ToArray();
             }
             else _state.EvalsWithoutImprovement++;

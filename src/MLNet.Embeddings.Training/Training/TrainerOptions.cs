@@ -59,6 +59,12 @@ public sealed class TrainerOptions
     public string? OutputDirectory { get; set; }
     /// <summary>Save the final model into <see cref="OutputDirectory"/> (sentence-transformers layout) (true).</summary>
     public bool SaveModel { get; set; } = true;
+    /// <summary>
+    /// With <see cref="SaveModel"/>, also write the model card (<c>model_card.json</c> + <c>README.md</c>: base model,
+    /// data with rows and sha256, loss, hyper-parameters, steps, time, evaluation before and after) (true). With an
+    /// evaluator this costs one evaluation before the first step.
+    /// </summary>
+    public bool WriteModelCard { get; set; } = true;
     /// <summary>Write a checkpoint every N steps; null or 0 writes none.</summary>
     public int? CheckpointSteps { get; set; }
     /// <summary>Checkpoints kept (the newest; 2).</summary>
