@@ -82,7 +82,7 @@ internal sealed class NegativeFill
     {
         string N(int n) => n.ToString("N0", CultureInfo.InvariantCulture);
         string why = chosen
-            ? $"{option}"
+            ? $"as set by {option}"
             : $"most rows have {mostCommon.Count}: {N(mostCommon.Rows)} of {N(rowCount)}; set {option} to choose";
         string filled = PerRow == 0 ? "in-batch negatives only"
             : FilledFromOwn + FilledFromOthers == 0 ? "no row needed filling"

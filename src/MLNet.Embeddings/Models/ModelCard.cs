@@ -101,7 +101,7 @@ public sealed class ModelCard
         }
         return sb.ToString();
 
-        static string Show(JsonNode? v) => v is null ? "null" : v.ToJsonString();
+        static string Show(JsonNode? v) => v is null ? "null" : v is JsonValue jv && jv.TryGetValue(out string? text) ? text : v.ToJsonString();
         static string Cell(SortedDictionary<string, double>? d, string m) =>
             d is not null && d.TryGetValue(m, out double x) ? x.ToString("F4", CultureInfo.InvariantCulture) : "—";
     }
