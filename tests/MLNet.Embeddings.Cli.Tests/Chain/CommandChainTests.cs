@@ -64,7 +64,8 @@ public sealed class CommandChainTests : IDisposable
         Ok("data", "leakage", "--files", F("splits/train.jsonl"), F("splits/val.jsonl"), F("splits/test.jsonl")); // exit 0: no leak
 
         // train: defaults but for a GloVe-sized learning rate and few steps (CI stays quick)
-        var (train, trainErr) = Ok("train", "--model", Glove, "--train", F("splits/train.jsonl"), "--output", F("model"), "--max-steps", "40", "--lr", "0.05");
+        var (train, trainErr) = Ok("train", "--model", Glove, "--train", F("splits/train.jsonl"), "--output", F("model"), "--max-steps", "40", "--lr", "0.05",
+            "--eval", F("splits/val.jsonl"));
         Assert.Contains("hard negatives: 3 per row", trainErr);
         Assert.Equal(40, JsonDocument.Parse(train).RootElement.GetProperty("steps").GetInt32());
 
@@ -76,7 +77,10 @@ public sealed class CommandChainTests : IDisposable
         var metrics = JsonDocument.Parse(eval).RootElement;
         double before = metrics.GetProperty("baseline").GetProperty("ndcg@10").GetDouble(), after = metrics.GetProperty("model").GetProperty("ndcg@10").GetDouble();
         Assert.True(after > before + 0.02, $"ndcg@10 {before:F4} → {after:F4}");
-        Assert.Contains("eval: ndcg@10", evalErr);
+        Assert.Contains($"eval: ndcg@10 {before:F4} (baseline) → {after:F4} (model)", evalErr);
+        var (single, singleErr) = Ok("eval", "--model", F("model"), "--data", F("splits/test.jsonl"));
+        Assert.Equal(after, JsonDocument.Parse(single).RootElement.GetProperty("ndcg@10").GetDouble());
+        Assert.Contains($"eval: ndcg@10 {after:F4} (primary metric", singleErr);
 
         // the card says how the model was made; info prints it
         var (info, _) = Ok("info", "--model", F("model"));
@@ -89,6 +93,10 @@ public sealed class CommandChainTests : IDisposable
         Assert.Equal("mnrl", card.GetProperty("loss").GetString());
         Assert.Equal(0.05, card.GetProperty("hyperparameters").GetProperty("learning_rate").GetDouble(), 6);
         Assert.Contains("| `" + F("splits/train.jsonl") + "` |", File.ReadAllText(F("model/README.md")));
+        Assert.Equal("ndcg@10", card.GetProperty("primary_metric").GetString());
+        double valBefore = card.GetProperty("evaluation_before").GetProperty("ndcg@10").GetDouble();
+        double valAfter = card.GetProperty("evaluation_after").GetProperty("ndcg@10").GetDouble();
+        Assert.True(valAfter > valBefore, $"val ndcg@10 {valBefore:F4} → {valAfter:F4}");
     }
 
     [Fact]
