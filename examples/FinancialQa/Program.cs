@@ -97,8 +97,8 @@ var plotRows = PlotSubset(testRows, plotPoints);
 WriteProjection(model, plotRows, Path.Combine(outDir, "tsne-before.svg"), "GloVe before fine-tuning: test passages by ticker");
 
 // 6. Fine-tune with MNRL: each question against its context, the other contexts of the batch and its BM25 negatives.
-//    Rows that got fewer than `negatives` negatives are dropped: the trainer takes the same number of negatives from
-//    every row, and with NegativesPerRow unset that is the smallest count in the data (one row with none → none at all).
+//    Rows that got fewer than `negatives` negatives are dropped here (the trainer would instead fill them by sampling
+//    their own negatives, FlagEmbedding-style, and say so through TrainerOptions.Log; dropping keeps the published numbers).
 var training = TrainingDataReader.Read(mined).Where(r => r.Neg.Count >= negatives).ToList();
 string modelDir = Path.Combine(outDir, "model");
 if (Directory.Exists(modelDir)) Directory.Delete(modelDir, recursive: true);   // a fresh metrics.jsonl each run

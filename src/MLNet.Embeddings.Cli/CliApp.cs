@@ -84,6 +84,8 @@ internal static class CliApp
     {
         if (setting.StartsWith('-')) return null; // already a flag
         if (setting == "Ks") setting = "K";        // InformationRetrievalOptions.Ks is eval's --k
+        if (setting == "NegativesPerRow") setting = "Negatives"; // TrainerOptions.NegativesPerRow is train's --negatives
+        if (setting == "LearningRate") setting = "Lr";             // and TrainerOptions.LearningRate its --lr
         var kebab = new System.Text.StringBuilder("--");
         for (int i = 0; i < setting.Length; i++)
         {

@@ -39,6 +39,16 @@ public sealed partial class SentenceEncoder
     public static SentenceEncoder Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        var encoder = LoadFrom(path);
+        encoder.SourcePath = Path.GetFullPath(path);
+        return encoder;
+    }
+
+    /// <summary>The full path <see cref="Load"/> read this model from (e.g. the base model of a model card); null for an encoder assembled in code.</summary>
+    public string? SourcePath { get; private set; }
+
+    static SentenceEncoder LoadFrom(string path)
+    {
         if (File.Exists(path))
         {
             if (WordVectorExtensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase))
@@ -54,6 +64,7 @@ public sealed partial class SentenceEncoder
             var loaded = StaticEmbeddingBackbone.LoadFolder(layout.BackboneFolder);
             if (!layout.IsSentenceTransformers) return loaded;
             if (!layout.MaxSeqLengthGiven) config.MaxSeqLength = loaded.Config.MaxSeqLength;
+            CheckAgreement(layout, loaded.Backbone, loaded.Tokenizer);
             return new SentenceEncoder(loaded.Tokenizer, loaded.Backbone, config);
         }
 
@@ -66,10 +77,35 @@ public sealed partial class SentenceEncoder
 
         var backbone = loader(layout.BackboneFolder);
         var tokenizer = TokenizerLoader.Load(layout.BackboneFolder);
+        CheckAgreement(layout, backbone, tokenizer);
         // sentence-transformers without max_seq_length: the tokenizer's model_max_length, capped by the positions.
         if (!layout.MaxSeqLengthGiven)
             config.MaxSeqLength = Math.Min(TokenizerLoader.ReadMaxLength(layout.BackboneFolder) ?? 512, backbone.MaxPositions);
         return new SentenceEncoder(tokenizer, backbone, config);
+    }
+
+    /// <summary>
+    /// Facts that two files of a folder state each about the other must agree, else the model would fail or be wrong
+    /// only later, at the first long text or rare token: the Pooling module's word_embedding_dimension and the hidden
+    /// size, the tokenizer's vocabulary and the embedding rows, max_seq_length and the position embeddings.
+    /// </summary>
+    static void CheckAgreement(ModelFolderLayout layout, IBackbone backbone, ITokenizer tokenizer)
+    {
+        string configPath = Path.Combine(layout.BackboneFolder, ModelFolder.ConfigFile);
+        string N(long n) => n.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+        if (layout.PoolingDimension is { } dim && dim != backbone.HiddenSize)
+            throw new ModelFormatException(layout.PoolingConfigPath!,
+                $"field 'word_embedding_dimension' is {N(dim)}, but the model's hidden size is {N(backbone.HiddenSize)} ({configPath} hidden_size); the two must be equal.");
+        if (backbone is BertBackbone bert && tokenizer.VocabSize > bert.Config.VocabSize)
+        {
+            string tokenizerFile = new[] { "tokenizer.json", "vocab.txt", "sentencepiece.bpe.model", "vocab.json" }
+                .Select(f => Path.Combine(layout.BackboneFolder, f)).FirstOrDefault(File.Exists) ?? layout.BackboneFolder;
+            throw new ModelFormatException(tokenizerFile,
+                $"the tokenizer has {N(tokenizer.VocabSize)} tokens, but the word embeddings have {N(bert.Config.VocabSize)} rows ({configPath} vocab_size); token ids from {N(bert.Config.VocabSize)} on would have no embedding.");
+        }
+        if (layout.MaxSeqLengthGiven && layout.Config.MaxSeqLength > backbone.MaxPositions)
+            throw new ModelFormatException(layout.SentenceBertConfigPath!,
+                $"field 'max_seq_length' is {N(layout.Config.MaxSeqLength)}, but the model has {N(backbone.MaxPositions)} usable position embeddings ({configPath} max_position_embeddings); expected at most {N(backbone.MaxPositions)}.");
     }
 
     /// <summary>Refuses folders whose weights exist only as pickled checkpoints (loading those would execute code).</summary>

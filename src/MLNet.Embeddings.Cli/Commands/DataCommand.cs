@@ -111,13 +111,18 @@ internal static class DataCommand
                 var report = DatasetCleaner.Clean(InputFile.Require(pr.GetValue(input)!, "--input"), outPath, options);
                 progress.End();
                 Print(report);
+                Console.Error.WriteLine($"clean: {report.RowsRead:N0} rows read, {report.RowsWritten:N0} written to {outPath}" +
+                    (report.DroppedByReason.Count > 0 ? $", dropped: {string.Join(", ", report.DroppedByReason.Select(kv => $"{kv.Key} {kv.Value:N0}"))}" : ""));
                 return 0;
             }
             var rep = new CleanReport();
             options.Progress = null;
-            foreach (var row in DatasetCleaner.Clean(TrainingDataReader.Read(InputFile.Require(pr.GetValue(input)!, "--input")), options, rep))
+            string inPath = InputFile.Require(pr.GetValue(input)!, "--input");
+            foreach (var row in DatasetCleaner.Clean(TrainingDataReader.Read(inPath), options, rep))
                 Console.Out.WriteLine(TrainingDataWriter.ToJson(row));
             Console.Error.WriteLine(JsonSerializer.Serialize(rep, Json));
+            if (rep.RowsRead == 0) throw new DatasetFormatException(inPath, 0, null, "expected training rows, found none (the file is empty).");
+            if (rep.RowsWritten == 0) throw new DatasetFormatException(inPath, 0, null, $"every one of the {rep.RowsRead} rows was dropped; nothing written.");
             return 0;
         });
         return c;
@@ -197,6 +202,12 @@ internal static class DataCommand
             var summary = HardNegativeMiner.Mine(inputPath, pr.GetValue(output)!, options, encoder, corpusPath);
             progress.End();
             Print(summary);
+            if (summary.RowsWithFewerNegatives > 0)
+            {
+                string causes = string.Join(", ", new[] { "window", "max_score", "margin" }.Select(c => $"{c} {summary.ShortRowsByCause.GetValueOrDefault(c)}"));
+                Console.Error.WriteLine($"mine: {summary.RowsWithFewerNegatives} of {summary.Rows} rows got fewer than {options.NumNegatives} negatives " +
+                    $"(rows by cause: {causes}; first at line {summary.ShortRows[0].Line}); 'train' fills short rows, see its --negatives");
+            }
             return 0;
         });
         return c;
@@ -246,7 +257,16 @@ internal static class DataCommand
             var r = Columns(pr.GetValue(ratios)).Select(x => double.TryParse(x, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v
                 : throw new ArgumentException($"--ratios: '{x}' is not a number")).ToArray();
             var options = new SplitOptions { Ratios = r, Seed = pr.GetValue(seed), StratifyByType = pr.GetValue(stratify), GroupNearDuplicates = !pr.GetValue(noNear) };
-            Print(DatasetSplitter.Split(InputFile.Require(pr.GetValue(input)!, "--input"), pr.GetValue(dir)!, options));
+            DatasetSplitter.CheckRatios(r); // before reading the input
+            var report = DatasetSplitter.Split(InputFile.Require(pr.GetValue(input)!, "--input"), pr.GetValue(dir)!, options);
+            Print(report);
+            long total = report.Rows.Sum();
+            var parts = report.Rows.Select((n, i) => $"{n:N0} {Path.GetFileNameWithoutExtension(report.Files[i])}");
+            Console.Error.WriteLine($"split: {total:N0} rows → {string.Join(" / ", parts)} in {pr.GetValue(dir)} " +
+                $"({report.Groups:N0} groups of rows sharing a text, largest {report.LargestGroup:N0}; {report.NearDuplicateLinks:N0} near-duplicate links)");
+            for (int i = 0; i < report.Rows.Length; i++)
+                if (report.Rows[i] == 0)
+                    Console.Error.WriteLine($"split: warning: {report.Files[i]} has no rows ({report.Groups:N0} groups for {report.Rows.Length} splits; give fewer splits or more data)");
             return 0;
         });
         return c;

@@ -41,12 +41,19 @@ internal static class EvalCommand
             Console.Error.WriteLine($"eval: loading {modelPath}");
             var encoder = SentenceEncoder.Load(modelPath);
             var metrics = evaluator.Evaluate(encoder, cancellationToken);
+            string primary = evaluator.PrimaryMetric;
+            string Show(IReadOnlyDictionary<string, double> m) => m.TryGetValue(primary, out double v) ? v.ToString("F4", CultureInfo.InvariantCulture) : "n/a";
             if (baselinePath is null)
+            {
                 json = MetricsJson.Serialize(metrics);
+                Console.Error.WriteLine($"eval: {primary} {Show(metrics)} (primary metric; {metrics.Count} metrics in the JSON)");
+            }
             else
             {
                 Console.Error.WriteLine($"eval: loading baseline {baselinePath}");
                 var before = evaluator.Evaluate(SentenceEncoder.Load(baselinePath), cancellationToken);
+                double delta = metrics.GetValueOrDefault(primary) - before.GetValueOrDefault(primary);
+                Console.Error.WriteLine($"eval: {primary} {Show(before)} (baseline) → {Show(metrics)} (model), {delta.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture)}");
                 var report = new ComparisonReport(before, metrics, evaluator.PrimaryMetric);
                 json = report.ToJson();
                 markdown = report.ToMarkdown();

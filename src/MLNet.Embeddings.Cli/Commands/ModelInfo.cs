@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using MLNet.Embeddings.Backbones.Static;
+using MLNet.Embeddings.Models;
 using MLNet.Embeddings.OnnxRuntime;
 using MLNet.Embeddings.OnnxRuntime.Models;
 
@@ -48,6 +49,8 @@ internal static class ModelInfo
             if (dims is { Length: 2 } && dims[1] > 0) result["dimensions"] = dims[1];
         }
         if (result["dimensions"] is null && hf?["hidden_size"] is { } h) result["dimensions"] = h.DeepClone();
+        // A fine-tuned model's card (model_card.json, rendered into README.md): how it was made.
+        if (ModelCard.Read(folder) is { } card) result["model_card"] = JsonNode.Parse(card.ToJson());
         return result;
     }
 

@@ -5,9 +5,9 @@ using MLNet.Embeddings.Training.Evaluation;
 namespace MLNet.Embeddings.Cli.Commands;
 
 /// <summary>
-/// <c>mlnet-embed plot --model DIR --input FILE --label-column C [--method tsne|umap] --output FILE.svg</c>: embeds the
-/// texts of a JSONL (field <c>text</c>) or CSV/TSV file, projects them to 2-D and writes an SVG scatter coloured by the
-/// label column.
+/// <c>mlnet-embed plot --model DIR --input FILE [--label-column C] [--text-column C] [--method tsne|umap] --output FILE.svg</c>:
+/// embeds the texts of a JSONL (field <c>text</c>, else <c>query</c>, <c>sentence1</c> or <c>anchor</c>) or CSV/TSV file,
+/// projects them to 2-D and writes an SVG scatter coloured by the label column (any field the rows have).
 /// </summary>
 internal static class PlotCommand
 {
@@ -15,8 +15,8 @@ internal static class PlotCommand
     {
         var model = new Option<string>("--model") { Description = "Model folder (or word-vector file).", Required = true };
         var input = new Option<string>("--input") { Description = "JSONL with a text field and the label column, or CSV/TSV with a header.", Required = true };
-        var labelColumn = new Option<string>("--label-column") { Description = "Field or column that colours the points.", Required = true };
-        var textColumn = new Option<string>("--text-column") { Description = "Field or column holding the text.", DefaultValueFactory = _ => "text" };
+        var labelColumn = new Option<string?>("--label-column") { Description = "Field or column that colours the points: any field of the rows, e.g. type or a column kept by data import --keep-columns (default: one colour)." };
+        var textColumn = new Option<string?>("--text-column") { Description = "Field or column holding the text; an array field (pos) gives its first text. Default: text, else query, sentence1 or anchor, whichever the file has." };
         var method = new Option<string>("--method") { Description = "Projection: tsne or umap.", DefaultValueFactory = _ => "tsne" };
         method.AcceptOnlyFromAmong("tsne", "umap");
         var output = new Option<string>("--output") { Description = "SVG file to write (atomically).", Required = true };
@@ -35,7 +35,11 @@ internal static class PlotCommand
             InputFile.RequireFileOrFolder(modelPath, "--model");
             int max = parseResult.GetValue(limit);
             if (max < 2) throw new ConfigurationException("--limit", $"expected at least 2, found {max}.");
-            var (texts, labels) = LabeledTextReader.Read(inputPath, parseResult.GetValue(labelColumn)!, parseResult.GetValue(textColumn)!);
+            string? textField = parseResult.GetValue(textColumn), labelField = parseResult.GetValue(labelColumn);
+            bool delimited = Path.GetExtension(inputPath).ToLowerInvariant() is ".csv" or ".tsv";
+            if (textField is null && !delimited && LabeledTextReader.DetectTextField(inputPath) is { } detected && detected != "text")
+                Console.Error.WriteLine($"plot: texts from field '{detected}' (--text-column to choose another)");
+            var (texts, labels) = LabeledTextReader.Read(inputPath, labelField, textField);
             if (texts.Count > max)
             {
                 Console.Error.WriteLine($"plot: using the first {max} of {texts.Count} rows (--limit)");

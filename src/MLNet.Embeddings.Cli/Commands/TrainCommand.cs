@@ -41,7 +41,7 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --output." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Train into a non-empty --output: deletes its metrics.jsonl and checkpoints first." };
         var maxLength = new Option<int?>("--max-length") { Description = "Token cap per text (default: the model's max_seq_length)." };
-        var negatives = new Option<int?>("--negatives") { Description = "Hard negatives per row (mnrl and others taking them); rows with fewer are skipped. Default: as many as every row has." };
+        var negatives = new Option<int?>("--negatives") { Description = "Hard negatives per row (mnrl and others taking them; 0: in-batch only). Rows with fewer are filled by seeded sampling from their own negatives, rows with none from other rows'. Default: the count most rows have (said in the log)." };
         var dims = new Option<string?>("--matryoshka-dims") { Description = "Wrap the loss in Matryoshka at these dimensions, e.g. 384,256,128,64." };
 
         var command = new Command("train", "Fine-tune an embedding model (sentence-transformers losses, AdamW, checkpoints).");
@@ -68,6 +68,8 @@ internal static class TrainCommand
             opts.CheckpointSteps = r.GetValue(ckptSteps);
             opts.MaxLength = r.GetValue(maxLength);
             opts.NegativesPerRow = r.GetValue(negatives);
+            opts.Log = message => Console.Error.WriteLine("train: " + message);
+            opts.Validate(); // bad numbers fail before the model and data are loaded
             string trainPath = InputFile.Require(r.GetValue(train)!, "--train");
             if (r.GetValue(eval) is { } evalPath) opts.Evaluator = EvaluatorFactory.FromFile(InputFile.Require(evalPath, "--eval"));
             opts.Progress = new TrainProgressLines();
@@ -80,14 +82,7 @@ internal static class TrainCommand
             try
             {
                 trainer = new SentenceEncoderTrainer(encoder, lossObj, opts);
-                if (opts.NegativesPerRow is { } want)
-                {
-                    var rows = TrainingDataReader.Read(trainPath).ToList();
-                    var kept = rows.Where(x => x.Neg.Count >= want).ToList();
-                    if (kept.Count < rows.Count) Console.Error.WriteLine($"train: skipping {rows.Count - kept.Count} of {rows.Count} rows with fewer than {want} negatives");
-                    trainer.Fit(kept, cts.Token);
-                }
-                else trainer.Fit(trainPath, cts.Token);
+                trainer.Fit(trainPath, cts.Token);
             }
             finally { Console.CancelKeyPress -= onCancel; }
             var run = trainer.LastRun!;

@@ -13,11 +13,15 @@ namespace MLNet.Embeddings.Training.Data;
 public static class DatasetCleaner
 {
     /// <summary>Cleans <paramref name="inputPath"/> into <paramref name="outputPath"/> (written atomically).</summary>
+    /// <exception cref="DatasetFormatException">The input has no rows, or cleaning dropped every row (nothing is written).</exception>
     public static CleanReport Clean(string inputPath, string outputPath, CleanOptions? options = null, CancellationToken cancellationToken = default)
     {
         var report = new CleanReport();
         using var w = new TrainingDataWriter(outputPath);
         foreach (var row in Clean(TrainingDataReader.Read(inputPath), options, report, cancellationToken)) w.Write(row);
+        if (report.RowsRead == 0) throw new DatasetFormatException(inputPath, 0, null, "expected training rows, found none (the file is empty).");
+        if (report.RowsWritten == 0)
+            throw new DatasetFormatException(inputPath, 0, null, $"every one of the {report.RowsRead} rows was dropped ({string.Join(", ", report.DroppedByReason.Select(kv => $"{kv.Key} {kv.Value}"))}); nothing to write.");
         w.Commit();
         return report;
     }

@@ -16,6 +16,7 @@ public static class DatasetSplitter
     public static SplitReport Split(string inputPath, string outputDir, SplitOptions? options = null, CancellationToken cancellationToken = default)
     {
         var rows = TrainingDataReader.Read(inputPath).ToList();
+        if (rows.Count == 0) throw new DatasetFormatException(inputPath, 0, null, "expected training rows, found none (the file is empty).");
         var splits = Split(rows, options, out var report, cancellationToken);
         Directory.CreateDirectory(outputDir);
         var writers = new List<TrainingDataWriter>();
@@ -38,12 +39,25 @@ public static class DatasetSplitter
         return report;
     }
 
+    /// <summary>Checks split fractions: at least one, each positive and finite, summing to 1 (within 1e-6).</summary>
+    /// <exception cref="ConfigurationException">Named <c>Ratios</c>, saying what was found.</exception>
+    public static void CheckRatios(IReadOnlyList<double> ratios)
+    {
+        string Shown() => string.Join(",", ratios.Select(r => r.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+        if (ratios.Count == 0) throw new ConfigurationException(nameof(SplitOptions.Ratios), "expected fractions such as 0.8,0.1,0.1, found none.");
+        if (ratios.Any(r => !(r > 0) || !double.IsFinite(r)))
+            throw new ConfigurationException(nameof(SplitOptions.Ratios), $"each fraction must be a positive number, found {Shown()}.");
+        double sum = ratios.Sum();
+        if (Math.Abs(sum - 1) > 1e-6)
+            throw new ConfigurationException(nameof(SplitOptions.Ratios),
+                $"fractions must sum to 1, found {Shown()} (sum {sum.ToString("0.######", System.Globalization.CultureInfo.InvariantCulture)}).");
+    }
+
     /// <summary>Splits rows in memory; returns one list per ratio, rows kept in input order within each.</summary>
     public static List<List<TrainingExample>> Split(IReadOnlyList<TrainingExample> rows, SplitOptions? options, out SplitReport report, CancellationToken cancellationToken = default)
     {
         var o = options ?? new SplitOptions();
-        if (o.Ratios.Length == 0 || o.Ratios.Any(r => r < 0 || double.IsNaN(r)) || o.Ratios.Sum() <= 0)
-            throw new ArgumentException("ratios must be non-negative and sum to more than 0");
+        CheckRatios(o.Ratios);
         var ratios = o.Ratios.Select(r => r / o.Ratios.Sum()).ToArray();
         int n = rows.Count;
         var uf = new UnionFind(n);

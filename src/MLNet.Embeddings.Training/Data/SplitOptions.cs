@@ -3,7 +3,7 @@ namespace MLNet.Embeddings.Training.Data;
 /// <summary>Options for <see cref="DatasetSplitter"/>.</summary>
 public sealed class SplitOptions
 {
-    /// <summary>Train / validation / test fractions (normalised to sum 1). Default 0.8, 0.1, 0.1.</summary>
+    /// <summary>Train / validation / test fractions: each positive, summing to 1 (within 1e-6; anything else is a ConfigurationException). Default 0.8, 0.1, 0.1.</summary>
     public double[] Ratios { get; set; } = [0.8, 0.1, 0.1];
     /// <summary>Seed for the shuffle of row groups. Default 42.</summary>
     public int Seed { get; set; } = 42;

@@ -21,6 +21,12 @@ internal sealed class ColumnPlan
     public bool Label { get; private init; }
     public bool Teacher { get; private init; }
     public float ScoreDivisor { get; private init; } = 1f;
+    /// <summary>The rows to train on: the data set's rows, with hard negatives filled to <see cref="Negatives"/> where short.</summary>
+    public IReadOnlyList<TrainingExample> Rows { get; private init; } = [];
+    /// <summary>Rows whose hard negatives were filled (from their own or from other rows').</summary>
+    public int RowsFilled { get; private init; }
+    /// <summary>What was decided about hard negatives (count, why, rows filled), for the log; null when nothing to say.</summary>
+    public string? Message { get; private init; }
 
     public static ColumnPlan Create(ILoss loss, IReadOnlyList<TrainingExample> rows, TrainerOptions o, string source)
     {
@@ -39,41 +45,34 @@ internal sealed class ColumnPlan
             for (int i = 0; i < rows.Count; i++)
                 if (rows[i].Pos.Count == 0) throw Missing(i, "pos", "a positive text");
 
+        // FlagEmbedding's groups: one count of hard negatives for every row; rows with fewer are filled (NegativeFill).
         int negatives = 0;
-        int minNeg = rows.Min(r => r.Neg.Count);
+        var mostCommon = NegativeFill.MostCommon(rows);
+        bool teacherNeeded = need.HasFlag(LossColumns.TeacherScores);
+        string option = "TrainerOptions.NegativesPerRow (CLI --negatives N)";
+        NegativeFill? fill = null;
         if (need.HasFlag(LossColumns.Negatives))
         {
-            int want = inner is TripletLoss ? 1 : o.NegativesPerRow ?? Math.Max(1, minNeg);
-            for (int i = 0; i < rows.Count; i++)
-                if (rows[i].Neg.Count < want) throw new DatasetFormatException(source, Line(i), "neg",
-                    $"loss '{loss.Name}' needs {want} negative(s) per row; this row has {rows[i].Neg.Count}.");
+            if (o.NegativesPerRow is < 1 && inner is not TripletLoss)
+                throw new ConfigurationException("NegativesPerRow", $"loss '{loss.Name}' needs at least 1 negative per row, found {o.NegativesPerRow}.");
+            int want = inner is TripletLoss ? 1 : o.NegativesPerRow ?? Math.Max(1, mostCommon.Count);
+            if (rows.All(r => r.Neg.Count == 0))
+                throw new DatasetFormatException(source, Line(0), "neg", $"loss '{loss.Name}' needs {want} negative(s) per row; no row has any.");
+            fill = NegativeFill.Apply(rows, want, o.Seed, teacherNeeded, source);
             negatives = want;
         }
         else if (need.HasFlag(LossColumns.OptionalNegatives))
         {
-            if (o.NegativesPerRow is > 0 and var want)
-            {
-                for (int i = 0; i < rows.Count; i++)
-                    if (rows[i].Neg.Count < want) throw new DatasetFormatException(source, Line(i), "neg",
-                        $"{want} negative(s) per row requested; this row has {rows[i].Neg.Count}.");
-                negatives = want;
-            }
-            else if (o.NegativesPerRow is null)
-            {
-                // Rows with uneven hard-negative counts would silently lose negatives (the batch needs one count);
-                // say so instead, naming the row with the fewest, and let the user pick NegativesPerRow.
-                int maxNeg = rows.Max(r => r.Neg.Count);
-                if (minNeg < maxNeg)
-                {
-                    int i = 0;
-                    while (rows[i].Neg.Count != minNeg) i++;
-                    throw new DatasetFormatException(source, Line(i), "neg",
-                        $"rows have between {minNeg} and {maxNeg} hard negatives and this row has {minNeg}; set the number of negatives per row " +
-                        $"(TrainerOptions.NegativesPerRow, CLI --negatives N; rows with fewer are skipped by the CLI) or 0 for in-batch negatives only.");
-                }
-                negatives = minNeg;
-            }
+            if (o.NegativesPerRow is < 0) throw new ConfigurationException("NegativesPerRow", $"must be 0 or more, found {o.NegativesPerRow}.");
+            int want = o.NegativesPerRow ?? mostCommon.Count;
+            if (want > 0 && rows.All(r => r.Neg.Count == 0))
+                throw new DatasetFormatException(source, Line(0), "neg", $"{want} negative(s) per row requested; no row has any.");
+            fill = NegativeFill.Apply(rows, want, o.Seed, teacherNeeded, source);
+            negatives = want;
         }
+        var trainRows = fill?.Rows ?? rows;
+        string? message = fill is null || (fill.PerRow == 0 && mostCommon.Count == 0 && o.NegativesPerRow is null)
+            ? null : fill.Describe(rows.Count, mostCommon, o.NegativesPerRow is not null, option);
 
         bool score = need.HasFlag(LossColumns.Score), label = need.HasFlag(LossColumns.Label);
         float divisor = 1f;
@@ -88,12 +87,12 @@ internal sealed class ColumnPlan
             for (int i = 0; i < rows.Count; i++)
                 if (LabelOf(rows[i]) is null) throw Missing(i, "label", "a 0/1 label");
 
-        bool teacher = need.HasFlag(LossColumns.TeacherScores);
+        bool teacher = teacherNeeded;
         if (teacher)
-            for (int i = 0; i < rows.Count; i++)
+            for (int i = 0; i < trainRows.Count; i++)
             {
-                if (rows[i].PosScores is not { Count: > 0 }) throw Missing(i, "pos_scores", "teacher scores for the positive");
-                if ((rows[i].NegScores?.Count ?? 0) < negatives)
+                if (trainRows[i].PosScores is not { Count: > 0 }) throw Missing(i, "pos_scores", "teacher scores for the positive");
+                if ((trainRows[i].NegScores?.Count ?? 0) < negatives)
                     throw new DatasetFormatException(source, Line(i), "neg_scores",
                         $"loss '{loss.Name}' needs {negatives} teacher score(s) for the negatives; this row has {rows[i].NegScores?.Count ?? 0}.");
             }
@@ -101,7 +100,8 @@ internal sealed class ColumnPlan
         return new ColumnPlan
         {
             SimCse = inner is SimCseLoss, Positive = positive, Negatives = negatives,
-            Score = score, Label = label, Teacher = teacher, ScoreDivisor = divisor,
+            Score = score, Label = label, Teacher = teacher, ScoreDivisor = divisor, Rows = trainRows, Message = message,
+            RowsFilled = fill is null ? 0 : fill.FilledFromOwn + fill.FilledFromOthers,
         };
     }
 

@@ -37,10 +37,7 @@ public sealed class SentenceEncoderTrainer
             ?? throw new ConfigurationException("model", $"backbone '{model.Backbone.ModelType}' cannot be trained (it has no backward pass).");
         _pooling = Options.Pooling ?? EncoderPooling.For(model);
         if (!Options.LearningRateIsSet && _backbone.ModelType == "static") Options.LearningRate = TrainerOptions.DefaultStaticLearningRate;
-        if (Options.BatchSize < 1) throw new ConfigurationException("BatchSize", $"must be at least 1, found {Options.BatchSize}.");
-        if (Options.GradientAccumulationSteps < 1) throw new ConfigurationException("GradientAccumulationSteps", $"must be at least 1, found {Options.GradientAccumulationSteps}.");
-        if (Options.MaxSteps is < 1) throw new ConfigurationException("MaxSteps", $"must be at least 1, found {Options.MaxSteps}.");
-        if (Options.Epochs < 1 && Options.MaxSteps is null) throw new ConfigurationException("Epochs", $"must be at least 1, found {Options.Epochs}.");
+        Options.Validate();
         if (loss is SimCseLoss && Options.Dropout is 0f) throw new ConfigurationException("Dropout", "SimCSE needs dropout > 0 (its two views differ only by dropout).");
     }
 
@@ -67,8 +64,17 @@ public sealed class SentenceEncoderTrainer
     {
         var rows = trainingData as IReadOnlyList<TrainingExample> ?? trainingData.ToList();
         var plan = ColumnPlan.Create(Loss, rows, Options, source ?? "<training data>");
-        LastRun = new Run(this, rows, plan, ct).Execute();
-        if (Options.OutputDirectory is { } dir && Options.SaveModel) Model.Save(dir);
+        if (plan.Message is { } message) Options.Log?.Invoke(message);
+        var clock = Stopwatch.StartNew();
+        bool card = Options.OutputDirectory is not null && Options.SaveModel && Options.WriteModelCard;
+        var run = new Run(this, plan.Rows, plan, ct) { EvaluateBefore = card };
+        LastRun = run.Execute();
+        if (Options.OutputDirectory is { } dir && Options.SaveModel)
+        {
+            Model.Save(dir);
+            if (card)
+                ModelCardBuilder.Build(Model, Loss, Options, plan, rows.Count, source, run.Steps, clock.Elapsed, run.Before, run.After).Write(dir);
+        }
         return Model;
     }
 
@@ -93,6 +99,16 @@ public sealed class SentenceEncoderTrainer
         bool _lastEvalBest;
         readonly Stopwatch _window = new();
         int _windowExamples;
+        IReadOnlyDictionary<string, double>? _last, _bestMetrics;
+
+        /// <summary>Evaluate once before the first step (for the model card); not logged to metrics.jsonl.</summary>
+        public bool EvaluateBefore { get; init; }
+        /// <summary>Metrics before training, when measured.</summary>
+        public IReadOnlyDictionary<string, double>? Before { get; private set; }
+        /// <summary>Metrics of the weights the run ends with (the best evaluation when it is restored).</summary>
+        public IReadOnlyDictionary<string, double>? After => _o.LoadBestModelAtEnd && _bestMetrics is not null ? _bestMetrics : _last;
+        /// <summary>Steps taken so far.</summary>
+        public int Steps => _state.Step;
 
         public Run(SentenceEncoderTrainer t, IReadOnlyList<TrainingExample> rows, ColumnPlan plan, CancellationToken ct)
         {
@@ -148,6 +164,7 @@ public sealed class SentenceEncoderTrainer
             _startStep = _state.Step;
             bool stoppedEarly = false;
             double lastEpoch = 0; float lastLoss = 0, lastLr = 0;
+            if (EvaluateBefore && _o.Evaluator is { } before && _state.Step == 0) Before = before.Evaluate(_t.Model, _ct);
             int evalEvery = _o.EvalSteps ?? StepsIn(0);
             bool evaluatedLast = false;
             _window.Restart();
@@ -265,6 +282,7 @@ public sealed class SentenceEncoderTrainer
         {
             var ev = _o.Evaluator!;
             var metrics = ev.Evaluate(_t.Model, _ct);
+            _last = metrics;
             if (!metrics.TryGetValue(ev.PrimaryMetric, out double primary))
                 throw new ConfigurationException("Evaluator", $"evaluator '{ev.Name}' did not return its primary metric '{ev.PrimaryMetric}'.");
             AppendMetrics(new Dictionary<string, object> { ["step"] = _state.Step, ["eval"] = Finite(metrics) });
@@ -273,6 +291,7 @@ public sealed class SentenceEncoderTrainer
             if (_lastEvalBest)
             {
                 _state.BestMetric = primary; _state.BestStep = _state.Step; _state.EvalsWithoutImprovement = 0;
+                _bestMetrics = metrics;
                 if (_o.LoadBestModelAtEnd) _best = _params.Select(p => (float[])p.Value.Clone()).ToArray();
             }
             else _state.EvalsWithoutImprovement++;

@@ -60,7 +60,12 @@ public sealed class TrainerOptions
     public float? Dropout { get; set; }
     /// <summary>Token cap per text; null uses the model's max_seq_length.</summary>
     public int? MaxLength { get; set; }
-    /// <summary>Hard negatives per row for losses that take them; null uses as many as every row has.</summary>
+    /// <summary>
+    /// Hard negatives per row for losses that take them (FlagEmbedding's group size minus one); 0 trains on in-batch
+    /// negatives only. Null (default): the count most rows have. Rows with more use their first ones; rows with fewer
+    /// are filled by seeded sampling (with replacement) from their own negatives, and rows with none from other rows'
+    /// negatives (never one of the row's own positives). <see cref="Log"/> says the count used and how many rows were filled.
+    /// </summary>
     public int? NegativesPerRow { get; set; }
     /// <summary>Divide scores by the largest one when it exceeds 1 (STS 0..5 → 0..1) (true).</summary>
     public bool NormalizeScores { get; set; } = true;
@@ -69,6 +74,12 @@ public sealed class TrainerOptions
     public string? OutputDirectory { get; set; }
     /// <summary>Save the final model into <see cref="OutputDirectory"/> (sentence-transformers layout) (true).</summary>
     public bool SaveModel { get; set; } = true;
+    /// <summary>
+    /// With <see cref="SaveModel"/>, also write the model card (<c>model_card.json</c> + <c>README.md</c>: base model,
+    /// data with rows and sha256, loss, hyper-parameters, steps, time, evaluation before and after) (true). With an
+    /// evaluator this costs one evaluation before the first step.
+    /// </summary>
+    public bool WriteModelCard { get; set; } = true;
     /// <summary>Write a checkpoint every N steps; null or 0 writes none.</summary>
     public int? CheckpointSteps { get; set; }
     /// <summary>Checkpoints kept (the newest; 2).</summary>
@@ -97,6 +108,30 @@ public sealed class TrainerOptions
 
     /// <summary>Pooling forward/backward; null uses the model's own pooling and normalisation.</summary>
     public ITrainingPooling? Pooling { get; set; }
+    /// <summary>Receives one-line messages about decisions made on the data (e.g. hard negatives per row, rows filled), or null.</summary>
+    public Action<string>? Log { get; set; }
     /// <summary>Receives progress after every step.</summary>
     public IProgress<TrainingProgress>? Progress { get; set; }
+
+    /// <summary>
+    /// Checks the settings that need no model or data (batch size, steps, epochs, learning rate, warm-up, dropout …),
+    /// so that a caller can reject a bad option before loading anything. The trainer calls it too.
+    /// </summary>
+    /// <exception cref="ConfigurationException">A setting is out of range; the exception names it.</exception>
+    public void Validate()
+    {
+        if (BatchSize < 1) throw new ConfigurationException(nameof(BatchSize), $"must be at least 1, found {BatchSize}.");
+        if (GradientAccumulationSteps < 1) throw new ConfigurationException(nameof(GradientAccumulationSteps), $"must be at least 1, found {GradientAccumulationSteps}.");
+        if (MaxSteps is < 1) throw new ConfigurationException(nameof(MaxSteps), $"must be at least 1, found {MaxSteps}.");
+        if (Epochs < 1 && MaxSteps is null) throw new ConfigurationException(nameof(Epochs), $"must be at least 1, found {Epochs}.");
+        if (!(LearningRate > 0) || !float.IsFinite(LearningRate)) throw new ConfigurationException(nameof(LearningRate), $"must be a positive number, found {LearningRate}.");
+        if (!(WarmupRatio >= 0 && WarmupRatio <= 1)) throw new ConfigurationException(nameof(WarmupRatio), $"must be between 0 and 1, found {WarmupRatio}.");
+        if (WarmupSteps is < 0) throw new ConfigurationException(nameof(WarmupSteps), $"must be 0 or more, found {WarmupSteps}.");
+        if (!(WeightDecay >= 0)) throw new ConfigurationException(nameof(WeightDecay), $"must be 0 or more, found {WeightDecay}.");
+        if (Dropout is { } p && !(p >= 0 && p < 1)) throw new ConfigurationException(nameof(Dropout), $"must be at least 0 and below 1, found {p}.");
+        if (MaxLength is < 1) throw new ConfigurationException(nameof(MaxLength), $"must be at least 1, found {MaxLength}.");
+        if (NegativesPerRow is < 0) throw new ConfigurationException(nameof(NegativesPerRow), $"must be 0 or more, found {NegativesPerRow}.");
+        if (EvalSteps is < 1) throw new ConfigurationException(nameof(EvalSteps), $"must be at least 1, found {EvalSteps}.");
+        if (CheckpointSteps is < 0) throw new ConfigurationException(nameof(CheckpointSteps), $"must be 0 or more, found {CheckpointSteps}.");
+    }
 }

@@ -41,34 +41,48 @@ public static class ModelFolder
         string modulesPath = Path.Combine(folder, ModulesFile);
         string backboneFolder = folder;
         bool isSentenceTransformers = File.Exists(modulesPath);
-        bool staticModule = false, sawPooling = false;
+        bool staticModule = false, sawPooling = false, sawBackbone = false, sawNormalize = false;
+        string? poolingPath = null, sentenceBertPath = null;
+        int? poolingDim = null;
         if (isSentenceTransformers)
         {
+            string? previous = null;
             foreach (var module in ReadModules(modulesPath))
             {
                 string modulePath = module.Path is "" or "." ? folder : Path.Combine(folder, module.Path);
+                // The pipeline runs in idx order: the backbone first, then Pooling, and Normalize last.
+                ModelFormatException Order(string expected) => new(modulesPath,
+                    $"module {module.Index} '{module.Kind}' {expected}, found it after '{previous ?? "nothing"}'; expected the order Transformer (or StaticEmbedding) → Pooling → Normalize.");
+                if (sawNormalize && module.Kind is "Transformer" or "StaticEmbedding" or "Pooling" or "Normalize")
+                    throw Order("must come before Normalize");
                 switch (module.Kind)
                 {
                     case "Transformer":
-                        backboneFolder = modulePath;
-                        break;
                     case "StaticEmbedding":
+                        if (sawBackbone || sawPooling) throw Order("must be the first module");
+                        sawBackbone = true;
                         backboneFolder = modulePath;
-                        staticModule = true;
+                        staticModule = module.Kind == "StaticEmbedding";
                         break;
                     case "Pooling":
                         if (sawPooling) throw new ModelFormatException(modulesPath, "more than one Pooling module is not supported.");
+                        if (!sawBackbone) throw Order("must follow the Transformer module");
                         sawPooling = true;
-                        var pooling = ReadPoolingConfig(Path.Combine(modulePath, ConfigFile));
+                        poolingPath = Path.Combine(modulePath, ConfigFile);
+                        var pooling = ReadPoolingConfig(poolingPath);
                         config.Pooling = pooling.Mode;
                         config.PoolingIncludePrompt = pooling.IncludePrompt;
+                        poolingDim = pooling.WordEmbeddingDimension;
                         break;
                     case "Normalize":
+                        if (!sawBackbone) throw Order("must follow the Transformer and Pooling modules");
+                        sawNormalize = true;
                         config.Normalize = true;
                         break;
                     default:
                         throw new ModelFormatException(modulesPath, $"module {module.Index} '{module.Type}' (path '{module.Path}') is not supported; supported: Transformer, StaticEmbedding, Pooling, Normalize.");
                 }
+                previous = module.Kind;
             }
             string stConfig = Path.Combine(folder, SentenceTransformersConfigFile);
             if (File.Exists(stConfig)) ReadSentenceTransformersConfig(stConfig, config);
@@ -76,12 +90,12 @@ public static class ModelFolder
 
         bool maxGiven = false;
         foreach (var candidate in new[] { Path.Combine(backboneFolder, SentenceBertConfigFile), Path.Combine(folder, SentenceBertConfigFile) })
-            if (File.Exists(candidate)) { maxGiven = ReadSentenceBertConfig(candidate, config); break; }
+            if (File.Exists(candidate)) { maxGiven = ReadSentenceBertConfig(candidate, config); sentenceBertPath = candidate; break; }
 
         string? modelType = staticModule ? "static" : null;
         string configPath = Path.Combine(backboneFolder, ConfigFile);
         if (!staticModule && File.Exists(configPath)) modelType = ReadModelType(configPath);
-        return new ModelFolderLayout(folder, backboneFolder, modelType, config, isSentenceTransformers, maxGiven);
+        return new ModelFolderLayout(folder, backboneFolder, modelType, config, isSentenceTransformers, maxGiven, sentenceBertPath, poolingPath, poolingDim);
     }
 
     /// <summary>Reads modules.json (a JSON array of <c>{idx, name, path, type}</c>), ordered by idx.</summary>
@@ -209,7 +223,12 @@ public static class ModelFolder
     /// sentence_bert_config.json, 1_Pooling/config.json and, when normalising, 2_Normalize/.
     /// A static backbone is written as a StaticEmbedding module (it pools by itself, so no Pooling module).
     /// </summary>
-    public static void Write(string folder, SentenceEncoderConfig config, int hiddenSize, bool staticModel = false)
+    /// <param name="folder">The model folder.</param>
+    /// <param name="config">The settings to write.</param>
+    /// <param name="hiddenSize">The backbone's hidden size (Pooling word_embedding_dimension).</param>
+    /// <param name="staticModel">True for a static word-vector backbone.</param>
+    /// <param name="maxSeqLength">max_seq_length to write instead of <paramref name="config"/>'s (e.g. capped at the position embeddings).</param>
+    public static void Write(string folder, SentenceEncoderConfig config, int hiddenSize, bool staticModel = false, int? maxSeqLength = null)
     {
         Directory.CreateDirectory(folder);
         var modules = new JsonArray();
@@ -249,7 +268,7 @@ public static class ModelFolder
         });
         JsonFile.Write(Path.Combine(folder, SentenceBertConfigFile), new JsonObject
         {
-            ["max_seq_length"] = config.MaxSeqLength,
+            ["max_seq_length"] = maxSeqLength ?? config.MaxSeqLength,
             ["do_lower_case"] = config.DoLowerCase,
         });
     }

@@ -7,5 +7,9 @@ namespace MLNet.Embeddings.Models;
 /// <param name="Config">Pooling, normalisation, prompts, similarity and length settings.</param>
 /// <param name="IsSentenceTransformers">True when modules.json was present.</param>
 /// <param name="MaxSeqLengthGiven">True when sentence_bert_config.json set max_seq_length.</param>
+/// <param name="SentenceBertConfigPath">The sentence_bert_config.json that was read, or null.</param>
+/// <param name="PoolingConfigPath">The Pooling module's config.json, or null.</param>
+/// <param name="PoolingDimension">Its <c>word_embedding_dimension</c>, when given.</param>
 public sealed record ModelFolderLayout(string Folder, string BackboneFolder, string? ModelType, SentenceEncoderConfig Config,
-    bool IsSentenceTransformers, bool MaxSeqLengthGiven);
+    bool IsSentenceTransformers, bool MaxSeqLengthGiven, string? SentenceBertConfigPath = null, string? PoolingConfigPath = null,
+    int? PoolingDimension = null);

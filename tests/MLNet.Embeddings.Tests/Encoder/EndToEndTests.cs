@@ -38,7 +38,8 @@ public sealed class EndToEndTests : IDisposable
         foreach (var (mode, name) in Modes)
         {
             var folder = CopyFixture(fixture, $"{fixture}-{name}");
-            ModelFolder.Write(folder, new SentenceEncoderConfig { Pooling = mode }, BertFixture.Model(fixture).HiddenSize);
+            var model = BertFixture.Model(fixture);
+            ModelFolder.Write(folder, new SentenceEncoderConfig { Pooling = mode, MaxSeqLength = model.MaxPositions }, model.HiddenSize);
             var encoder = SentenceEncoder.Load(folder);
             Assert.Equal(mode, encoder.Config.Pooling);
             var pooled = encoder.Embed(batch, ReadOnlySpan<int>.Empty, encoder.CreatePoolingHead());

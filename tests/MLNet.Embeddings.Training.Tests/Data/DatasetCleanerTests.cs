@@ -58,4 +58,18 @@ public class DatasetCleanerTests
             Assert.InRange(est - exact, -0.15, 0.15);   // 256 hashes: standard error ≤ 0.032
         }
     }
+
+    [Fact]
+    public void AnEmptyFileOrOneWhereEveryRowIsDroppedIsAnErrorAndWritesNothing()
+    {
+        using var d = new TempDir();
+        var empty = d.File("empty.jsonl", "\n");
+        var ex = Assert.Throws<DatasetFormatException>(() => DatasetCleaner.Clean(empty, d.File("out.jsonl")));
+        Assert.Contains("found none", ex.Message);
+        var allEmpty = d.File("blank.jsonl", "{\"query\":\"<b></b>\",\"pos\":[\"x\"]}\n");
+        ex = Assert.Throws<DatasetFormatException>(() => DatasetCleaner.Clean(allEmpty, d.File("out.jsonl")));
+        Assert.Contains("every one of the 1 rows was dropped (empty 1)", ex.Message);
+        Assert.False(File.Exists(d.File("out.jsonl")));
+        Assert.Empty(Directory.GetFiles(d.Path, "*.tmp"));
+    }
 }

@@ -64,4 +64,32 @@ public class DatasetSplitterTests
         Assert.Equal(SplitOf("q9 distinct words 9"), SplitOf("a different query"));
         Assert.True(rep.NearDuplicateLinks >= 1);
     }
+
+    [Theory]
+    [InlineData(new[] { 0.8, 0.5, 0.1 }, "sum 1.4")]
+    [InlineData(new[] { 0.8, 0.2, 0.1 }, "sum 1.1")]
+    [InlineData(new[] { 0.5, 0.1, 0.1 }, "sum 0.7")]
+    [InlineData(new[] { 0.9, 0.1, 0.0 }, "positive")]
+    [InlineData(new[] { 1.2, -0.1, -0.1 }, "positive")]
+    public void RatiosMustBePositiveAndSumToOne(double[] ratios, string expected)
+    {
+        var rows = Enumerable.Range(0, 20).Select(i => new TrainingExample { Query = $"q{i}", Pos = { $"p{i}" } }).ToList();
+        var ex = Assert.Throws<ConfigurationException>(() => DatasetSplitter.Split(rows, new SplitOptions { Ratios = ratios }, out _));
+        Assert.Equal("Ratios", ex.Setting);
+        Assert.Contains(expected, ex.Message);
+        DatasetSplitter.CheckRatios([0.8, 0.1, 0.1]);
+        DatasetSplitter.CheckRatios([0.7, 0.3]);
+        DatasetSplitter.CheckRatios([1.0 / 3, 1.0 / 3, 1.0 / 3]);
+    }
+
+    [Fact]
+    public void AnEmptyFileIsAnErrorAndWritesNothing()
+    {
+        using var d = new TempDir();
+        var input = d.File("empty.jsonl", "");
+        var ex = Assert.Throws<DatasetFormatException>(() => DatasetSplitter.Split(input, Path.Combine(d.Path, "out")));
+        Assert.Equal(input, ex.Path);
+        Assert.Contains("found none", ex.Message);
+        Assert.False(Directory.Exists(Path.Combine(d.Path, "out")));
+    }
 }

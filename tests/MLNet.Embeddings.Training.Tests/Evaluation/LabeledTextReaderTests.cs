@@ -43,4 +43,28 @@ public class LabeledTextReaderTests : IDisposable
         Assert.Equal(new[] { "a b", "c, d" }, texts);
         Assert.Equal(new[] { "1", "2" }, labels);
     }
+
+    [Fact]
+    public void MissingFieldsAreNamedWithTheFieldsPresentAndAnyFieldCanLabel()
+    {
+        var path = Path.Combine(_dir, "train.jsonl");
+        File.WriteAllLines(path, new[]
+        {
+            """{"query": "q1", "pos": ["p1"], "neg": ["n1"], "ticker": "AAPL"}""",
+            """{"query": "q2", "pos": ["p2"], "neg": [], "ticker": "MSFT"}""",
+        });
+        var ex = Assert.Throws<DatasetFormatException>(() => LabeledTextReader.Read(path, "label", "text"));
+        Assert.Equal((1, "text"), (ex.Line, ex.Field));
+        Assert.Contains("this row has: query, pos, neg, ticker", ex.Message);
+        ex = Assert.Throws<DatasetFormatException>(() => LabeledTextReader.Read(path, "label", null));
+        Assert.Equal("label", ex.Field);
+        Assert.Contains("query, pos, neg, ticker", ex.Message);
+        Assert.Equal("query", LabeledTextReader.DetectTextField(path));
+        var (texts, labels) = LabeledTextReader.Read(path, "ticker", null);
+        Assert.Equal(new[] { "q1", "q2" }, texts);
+        Assert.Equal(new[] { "AAPL", "MSFT" }, labels);
+        (texts, labels) = LabeledTextReader.Read(path, null, "pos");   // an array field gives its first text
+        Assert.Equal(new[] { "p1", "p2" }, texts);
+        Assert.Equal(new[] { "all", "all" }, labels);
+    }
 }

@@ -247,26 +247,41 @@ public class TrainerTests
         var ex = Assert.Throws<DatasetFormatException>(() => new SentenceEncoderTrainer(Synthetic.Model(), new MultipleNegativesRankingLoss(), Options()).Fit(rows));
         Assert.Equal(4, ex.Line);
         Assert.Equal("pos", ex.Field);
-        var triplets = Synthetic.Pairs(5, 10, 7, negatives: 1);
-        triplets[1].Neg.Clear();
+        var triplets = Synthetic.Pairs(5, 10, 7); // no row has a negative: nothing to fill from
         var ex2 = Assert.Throws<DatasetFormatException>(() => new SentenceEncoderTrainer(Synthetic.Model(), new TripletLoss(), Options()).Fit(triplets));
-        Assert.Equal(2, ex2.Line);
+        Assert.Equal((1, "neg"), (ex2.Line, ex2.Field));
         var scored = Synthetic.Pairs(3, 10, 7);
         Assert.Equal("score", Assert.Throws<DatasetFormatException>(() => new SentenceEncoderTrainer(Synthetic.Model(), new CoSentLoss(), Options()).Fit(scored)).Field);
     }
 
     [Fact]
-    public void UnevenHardNegativeCountsAreRejectedUnlessACountIsChosen()
+    public void UnevenHardNegativeCountsTrainWithTheCountMostRowsHave()
     {
         var rows = Synthetic.Pairs(6, 10, 7, negatives: 2);
         rows[4].Neg.RemoveAt(1);
-        var ex = Assert.Throws<DatasetFormatException>(() => new SentenceEncoderTrainer(Synthetic.Model(), new MultipleNegativesRankingLoss(), Options()).Fit(rows));
-        Assert.Equal(5, ex.Line);
-        Assert.Equal("neg", ex.Field);
-        Assert.Contains("between 1 and 2", ex.Message);
-        var o = Options();
-        o.NegativesPerRow = 1; // an explicit choice trains
+        var log = new List<string>();
+        var o = Options(); o.Log = log.Add;
         new SentenceEncoderTrainer(Synthetic.Model(), new MultipleNegativesRankingLoss(), o).Fit(rows);
+        Assert.Single(rows[4].Neg); // the caller's rows are not changed
+        var line = Assert.Single(log);
+        Assert.Contains("2 per row (most rows have 2: 5 of 6", line);
+        Assert.Contains("1 row(s) filled: 1 by sampling their own negatives", line);
+    }
+
+    [Fact]
+    public void BadOptionsAreRejectedBeforeAnyData()
+    {
+        foreach (var (set, name) in new (Action<TrainerOptions>, string)[]
+                 {
+                     (o => o.BatchSize = -3, "BatchSize"), (o => o.LearningRate = 0, "LearningRate"), (o => o.WarmupRatio = 1.5, "WarmupRatio"),
+                     (o => o.Dropout = 1f, "Dropout"), (o => o.NegativesPerRow = -1, "NegativesPerRow"), (o => o.MaxSteps = 0, "MaxSteps"),
+                 })
+        {
+            var o = new TrainerOptions();
+            set(o);
+            Assert.Equal(name, Assert.Throws<ConfigurationException>(o.Validate).Setting);
+        }
+        new TrainerOptions().Validate(); // the defaults are valid
     }
 
     [Fact]

@@ -86,6 +86,7 @@ public static class HardNegativeMiner
         private readonly float[]?[] _vectors;    // normalised corpus vectors (dense: all; hybrid: filled lazily)
         private readonly MiningSummary _summary = new();
         private readonly List<float> _negScores = new();
+        private readonly List<(long Index, ShortRow Row)> _shortRows = new();
         private double _posScoreSum;
         private readonly object _lock = new();
 
@@ -243,13 +244,14 @@ public static class HardNegativeMiner
             float posScore = PositiveScore(r, q, pv);
             long removed = 0, byMax = 0, byMargin = 0;
             var window = new List<(int Id, float Score, int Rank)>();
-            int rank = 0;
+            int rank = 0, inWindow = 0;
             foreach (var (id, score) in cands)
             {
                 if (excluded.Contains(_corpus.KeyOf(id))) { removed++; continue; }
                 rank++;
                 if (rank <= _o.RangeMin) continue;
                 if (rank > _o.RangeMax) break;
+                inWindow++;
                 if (_o.MaxScore is { } cap && score > cap) { byMax++; continue; }
                 if ((_o.RelativeMargin is { } rm && score > posScore * (1 - rm)) || (_o.AbsoluteMargin is { } am && score > posScore - am)) { byMargin++; continue; }
                 window.Add((id, score, rank));
@@ -292,7 +294,17 @@ public static class HardNegativeMiner
             lock (_lock)
             {
                 _summary.Rows++;
-                if (picked.Count >= _o.NumNegatives) _summary.RowsWithAllNegatives++; else _summary.RowsWithFewerNegatives++;
+                if (picked.Count >= _o.NumNegatives) _summary.RowsWithAllNegatives++;
+                else
+                {
+                    _summary.RowsWithFewerNegatives++;
+                    var causes = new List<string>();
+                    if (inWindow < _o.NumNegatives) causes.Add("window");
+                    if (byMax > 0) causes.Add("max_score");
+                    if (byMargin > 0) causes.Add("margin");
+                    foreach (var c in causes) _summary.ShortRowsByCause[c] = _summary.ShortRowsByCause.GetValueOrDefault(c) + 1;
+                    _shortRows.Add((rowIndex, new ShortRow(r.Line, picked.Count, inWindow, causes)));
+                }
                 _summary.NegativesPerRow[picked.Count] = _summary.NegativesPerRow.GetValueOrDefault(picked.Count) + 1;
                 _summary.RemovedPositives += removed;
                 _summary.SkippedByMaxScore += byMax;
@@ -306,6 +318,7 @@ public static class HardNegativeMiner
         public MiningSummary Finish()
         {
             var s = _summary;
+            s.ShortRows.AddRange(_shortRows.OrderBy(x => x.Index).Take(20).Select(x => x.Row));
             s.MeanPositiveScore = s.Rows == 0 ? 0 : Math.Round(_posScoreSum / s.Rows, 6);
             s.MeanNegativeScore = _negScores.Count == 0 ? 0 : Math.Round(_negScores.Average(), 6);
             if (_negScores.Count > 0)

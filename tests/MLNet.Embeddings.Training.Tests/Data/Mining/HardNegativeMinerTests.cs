@@ -169,4 +169,34 @@ public class HardNegativeMinerKeepTests
         Assert.Null(rows[0].NegScores);
         Assert.Equal("given", rows[0].Extra!["neg_meta"][0].GetProperty("method").GetString());
     }
+
+    [Fact]
+    public void ShortRowsAreCountedByCause()
+    {
+        // ten passages; row 1 matches only two of them (window), row 2 is filtered by max-score, row 3 by margin
+        var corpus = new[] { "alpha beta", "alpha gamma", "delta one", "delta two", "delta three", "delta four", "omega x", "omega y", "omega z", "omega w" };
+        var rows = new List<TrainingExample>
+        {
+            new() { Query = "alpha", Pos = { "alpha positive" }, Line = 1 },
+            new() { Query = "delta", Pos = { "delta positive" }, Line = 2 },
+            new() { Query = "omega", Pos = { "omega omega omega" }, Line = 3 },
+        };
+        var mc = new MiningCorpus();
+        foreach (var t in corpus) mc.Add(t);
+        var mined = HardNegativeMiner.Mine(rows, new MiningOptions { NumNegatives = 3 }, out var plain, null, mc);
+        Assert.Equal(2, mined[0].Neg.Count);
+        Assert.Equal(1, plain.RowsWithFewerNegatives);
+        Assert.Equal(1, plain.ShortRowsByCause["window"]);
+        var first = Assert.Single(plain.ShortRows);
+        Assert.Equal((1, 2, 2, "window"), (first.Line, first.Negatives, first.WindowCandidates, string.Join(",", first.Causes)));
+
+        HardNegativeMiner.Mine(rows, new MiningOptions { NumNegatives = 3, MaxScore = 0f }, out var capped, null, mc);
+        Assert.Equal(3, capped.RowsWithFewerNegatives);
+        Assert.Equal(3, capped.ShortRowsByCause["max_score"]);
+        Assert.Equal(0, capped.RowsWithAllNegatives);
+
+        HardNegativeMiner.Mine(rows, new MiningOptions { NumNegatives = 3, RelativeMargin = 0.99f }, out var margin, null, mc);
+        Assert.Equal(3, margin.ShortRowsByCause["margin"]);
+        Assert.Equal(margin.RowsWithFewerNegatives, margin.ShortRows.Count);
+    }
 }
