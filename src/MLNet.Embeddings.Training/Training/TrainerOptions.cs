@@ -78,4 +78,13 @@ public sealed class TrainerOptions
     public ITrainingPooling? Pooling { get; set; }
     /// <summary>Receives progress after every step.</summary>
     public IProgress<TrainingProgress>? Progress { get; set; }
+
+    /// <summary>Engine that runs forward, backward and the optimiser: <see cref="TrainingBackend.Managed"/> (default) or <see cref="TrainingBackend.TorchSharp"/>.</summary>
+    public TrainingBackend Backend { get; set; } = TrainingBackend.Managed;
+    /// <summary>Device of the engine: <c>cpu</c> (default), <c>cuda</c> or <c>cuda:N</c> (TorchSharp only); null means cpu.</summary>
+    public string? Device { get; set; }
+    /// <summary>Matrix-product precision (Float32 default; BFloat16/Float16 autocast on CUDA with TorchSharp).</summary>
+    public TrainingPrecision Precision { get; set; } = TrainingPrecision.Float32;
+    /// <summary>An explicit engine factory (its Backend must equal <see cref="Backend"/>); null uses <see cref="TrainingEngines"/>.</summary>
+    public ITrainingEngineFactory? EngineFactory { get; set; }
 }
