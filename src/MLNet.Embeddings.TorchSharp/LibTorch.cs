@@ -41,7 +41,6 @@ internal static class LibTorch
     static LibTorchLoadException Diagnose(Exception torchError)
     {
         string torchMessage = Innermost(torchError).Message;
-        var sb = new StringBuilder("libtorch could not be loaded");
         string? native = FindLibTorchSharp();
         string? loaderError = null;
         if (native is not null && OperatingSystem.IsLinux())
@@ -52,8 +51,18 @@ internal static class LibTorch
         }
         bool oldStdCxx = loaderError?.Contains("GLIBCXX_", StringComparison.Ordinal) == true
             || (OperatingSystem.IsLinux() && File.Exists(SystemLibStdCxx) && !FileContains(SystemLibStdCxx, RequiredGlibcxx));
-        if (loaderError is not null) sb.Append(": ").Append(loaderError.Trim());
-        else if (native is null) sb.Append(": libLibTorchSharp was not found next to the application (the TorchSharp package's native part is missing)");
+        return new LibTorchLoadException(Explain(loaderError, native is not null, oldStdCxx, torchMessage), torchError);
+    }
+
+    /// <summary>
+    /// The message for a failed load: the dynamic loader's error (<paramref name="loaderError"/>, null when it loaded or was
+    /// not tried), whether libLibTorchSharp was found, whether the system libstdc++ lacks <see cref="RequiredGlibcxx"/>, and what to do.
+    /// </summary>
+    internal static string Explain(string? loaderError, bool nativeFound, bool oldStdCxx, string torchMessage)
+    {
+        var sb = new StringBuilder("libtorch could not be loaded");
+        if (loaderError is not null) sb.Append(": ").Append(loaderError.Trim().TrimEnd('.'));
+        else if (!nativeFound) sb.Append(": libLibTorchSharp was not found next to the application (the TorchSharp package's native part is missing)");
         sb.Append('.');
         if (oldStdCxx)
             sb.Append($" The system libstdc++ ({SystemLibStdCxx}) lacks {RequiredGlibcxx}, which TorchSharp 0.107's libLibTorchSharp.so needs ")
@@ -62,7 +71,7 @@ internal static class LibTorch
         else
             sb.Append(" Reference a libtorch native package in the application: libtorch-cpu-linux-x64 2.10.0 (CPU) or TorchSharp-cuda-linux 0.107.0 (CUDA).");
         sb.Append(" (TorchSharp said: ").Append(torchMessage).Append(')');
-        return new LibTorchLoadException(sb.ToString(), torchError);
+        return sb.ToString();
     }
 
     static Exception Innermost(Exception e)

@@ -84,6 +84,14 @@ internal sealed class TorchTrainingEngine : ITrainingEngine
         if (activations is TorchActivations { Graph: { } g } a) { g.Dispose(); a.Graph = null; }
     }
 
+    /// <summary>The accumulated gradient of parameter <paramref name="index"/> on the host (tests), or null before any backward.</summary>
+    internal float[]? Gradient(int index)
+    {
+        if (_model.Weights[index].grad is not { } g) return null;
+        using var cpu = g.cpu();
+        return cpu.data<float>().ToArray();
+    }
+
     public void ZeroGrad()
     {
         using var _ = torch.no_grad();

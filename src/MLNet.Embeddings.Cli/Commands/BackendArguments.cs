@@ -1,10 +1,11 @@
 using System.CommandLine;
 using MLNet.Embeddings.OnnxRuntime;
+using MLNet.Embeddings.TorchSharp;
 
 namespace MLNet.Embeddings.Cli.Commands;
 
 /// <summary>
-/// <c>--backend managed|onnx</c>, <c>--onnx FILE</c>, <c>--device cpu|cuda</c>, <c>--threads N</c> for commands that load an encoder.
+/// <c>--backend managed|onnx|torchsharp</c>, <c>--onnx FILE</c>, <c>--device cpu|cuda[:N]</c>, <c>--threads N</c> for commands that load an encoder.
 /// With <c>--backend onnx</c> a model folder's <c>onnx/model.onnx</c> is used unless <c>--onnx</c> names another file
 /// (a name inside onnx/, or a path).
 /// </summary>
@@ -17,9 +18,9 @@ internal sealed class BackendArguments
 
     public static BackendArguments Create() => new()
     {
-        Backend = new Option<string>("--backend") { Description = "managed (our C# kernels) or onnx (ONNX Runtime).", DefaultValueFactory = _ => "managed" },
+        Backend = new Option<string>("--backend") { Description = "managed (our C# kernels), onnx (ONNX Runtime) or torchsharp (libtorch).", DefaultValueFactory = _ => "managed" },
         OnnxFile = new Option<string?>("--onnx") { Description = "With --backend onnx: the ONNX file (a name in the model's onnx/ folder, or a path); default onnx/model.onnx." },
-        Device = new Option<string>("--device") { Description = "With --backend onnx: cpu or cuda (needs a GPU build of ONNX Runtime).", DefaultValueFactory = _ => "cpu" },
+        Device = new Option<string>("--device") { Description = "cpu, or with --backend onnx|torchsharp cuda (onnx: a GPU build of ONNX Runtime; torchsharp: cuda or cuda:N with a CUDA libtorch).", DefaultValueFactory = _ => "cpu" },
         Threads = new Option<int>("--threads") { Description = "With --backend onnx: ORT intra-op threads (0 = ORT's default)." },
     };
 
@@ -33,11 +34,16 @@ internal sealed class BackendArguments
     {
         string backend = (parse.GetValue(Backend) ?? "managed").ToLowerInvariant();
         string device = (parse.GetValue(Device) ?? "cpu").ToLowerInvariant();
+        if (backend == "torchsharp")
+        {
+            if (parse.GetValue(OnnxFile) is not null) throw new ConfigurationException("--onnx", "only applies with --backend onnx.");
+            return TorchSharpBackend.Load(InputFile.RequireFileOrFolder(model, "--model"), device);
+        }
         if (device is not ("cpu" or "cuda")) throw new ConfigurationException("--device", $"expected cpu or cuda, found '{device}'.");
         switch (backend)
         {
             case "managed":
-                if (device == "cuda") throw new ConfigurationException("--device", "cuda needs --backend onnx (the managed backend runs on the CPU).");
+                if (device == "cuda") throw new ConfigurationException("--device", "cuda needs --backend onnx or torchsharp (the managed backend runs on the CPU).");
                 if (parse.GetValue(OnnxFile) is not null) throw new ConfigurationException("--onnx", "only applies with --backend onnx.");
                 return SentenceEncoder.Load(InputFile.RequireFileOrFolder(model, "--model"));
             case "onnx":
@@ -52,7 +58,7 @@ internal sealed class BackendArguments
                 options.ModelFile = File.Exists(file) ? Path.GetFullPath(file) : file;
                 return OnnxSentenceEncoder.Load(model, options);
             default:
-                throw new ConfigurationException("--backend", $"expected managed or onnx, found '{backend}'.");
+                throw new ConfigurationException("--backend", $"expected managed, onnx or torchsharp, found '{backend}'.");
         }
     }
 }
