@@ -1,11 +1,12 @@
 using System.CommandLine;
 using MLNet.Embeddings.OnnxRuntime;
 using MLNet.Embeddings.OnnxRuntime.Backbones;
+using MLNet.Embeddings.TorchSharp;
 
 namespace MLNet.Embeddings.Cli.Commands;
 
 /// <summary>
-/// <c>--backend managed|onnx</c>, <c>--onnx FILE</c>, <c>--device cpu|cuda</c>, <c>--cpu-fallback</c>, <c>--threads N</c> for commands that load an encoder.
+/// <c>--backend managed|onnx|torchsharp</c>, <c>--onnx FILE</c>, <c>--device cpu|cuda[:N]</c>, <c>--threads N</c> for commands that load an encoder.
 /// With <c>--backend onnx</c> a model folder's <c>onnx/model.onnx</c> is used unless <c>--onnx</c> names another file
 /// (a name inside onnx/, or a path).
 /// </summary>
@@ -19,9 +20,9 @@ internal sealed class BackendArguments
 
     public static BackendArguments Create() => new()
     {
-        Backend = new Option<string>("--backend") { Description = "managed (our C# kernels) or onnx (ONNX Runtime).", DefaultValueFactory = _ => "managed" },
+        Backend = new Option<string>("--backend") { Description = "managed (our C# kernels), onnx (ONNX Runtime) or torchsharp (libtorch).", DefaultValueFactory = _ => "managed" },
         OnnxFile = new Option<string?>("--onnx") { Description = "With --backend onnx: the ONNX file (a name in the model's onnx/ folder, or a path); default onnx/model.onnx." },
-        Device = new Option<string>("--device") { Description = "With --backend onnx: cpu or cuda (needs the CLI built with -p:OnnxRuntimePackage=Gpu, CUDA 13 and cuDNN 9).", DefaultValueFactory = _ => "cpu" },
+        Device = new Option<string>("--device") { Description = "cpu, or with --backend onnx|torchsharp cuda (onnx: a GPU build of ONNX Runtime; torchsharp: cuda or cuda:N with a CUDA libtorch).", DefaultValueFactory = _ => "cpu" },
         CpuFallback = new Option<bool>("--cpu-fallback") { Description = "With --device cuda: run on the CPU (with a warning) when CUDA cannot start, instead of failing." },
         Threads = new Option<int>("--threads") { Description = "With --backend onnx: ORT intra-op threads (0 = ORT's default)." },
     };
@@ -36,13 +37,18 @@ internal sealed class BackendArguments
     {
         string backend = (parse.GetValue(Backend) ?? "managed").ToLowerInvariant();
         string device = (parse.GetValue(Device) ?? "cpu").ToLowerInvariant();
+        if (backend == "torchsharp")
+        {
+            if (parse.GetValue(OnnxFile) is not null) throw new ConfigurationException("--onnx", "only applies with --backend onnx.");
+            return TorchSharpBackend.Load(InputFile.RequireFileOrFolder(model, "--model"), device);
+        }
         if (device is not ("cpu" or "cuda")) throw new ConfigurationException("--device", $"expected cpu or cuda, found '{device}'.");
         bool fallback = parse.GetValue(CpuFallback);
         if (fallback && device != "cuda") throw new ConfigurationException("--cpu-fallback", "only applies with --device cuda.");
         switch (backend)
         {
             case "managed":
-                if (device == "cuda") throw new ConfigurationException("--device", "cuda needs --backend onnx (the managed backend runs on the CPU).");
+                if (device == "cuda") throw new ConfigurationException("--device", "cuda needs --backend onnx or torchsharp (the managed backend runs on the CPU).");
                 if (parse.GetValue(OnnxFile) is not null) throw new ConfigurationException("--onnx", "only applies with --backend onnx.");
                 return SentenceEncoder.Load(InputFile.RequireFileOrFolder(model, "--model"));
             case "onnx":
@@ -65,7 +71,7 @@ internal sealed class BackendArguments
                     Console.Error.WriteLine($"warning: running on the CPU (--cpu-fallback): {reason}");
                 return encoder;
             default:
-                throw new ConfigurationException("--backend", $"expected managed or onnx, found '{backend}'.");
+                throw new ConfigurationException("--backend", $"expected managed, onnx or torchsharp, found '{backend}'.");
         }
     }
 }

@@ -4,6 +4,7 @@ using MLNet.Embeddings.Training.Data;
 using MLNet.Embeddings.Training.Evaluation;
 using MLNet.Embeddings.Training.Losses;
 using MLNet.Embeddings.Training;
+using MLNet.Embeddings.TorchSharp;
 
 namespace MLNet.Embeddings.Cli.Commands;
 
@@ -42,10 +43,13 @@ internal static class TrainCommand
         var overwrite = new Option<bool>("--overwrite") { Description = "Train into a non-empty --output: deletes its metrics.jsonl and checkpoints first." };
         var maxLength = new Option<int?>("--max-length") { Description = "Token cap per text (default: the model's max_seq_length)." };
         var negatives = new Option<int?>("--negatives") { Description = "Hard negatives per row (mnrl and others taking them; 0: in-batch only). Rows with fewer are filled by seeded sampling from their own negatives, rows with none from other rows'. Default: the count most rows have (said in the log)." };
+        var backend = new Option<string>("--backend") { Description = "Training engine: managed (our C# kernels, CPU) or torchsharp (libtorch, CPU or CUDA).", DefaultValueFactory = _ => "managed" };
+        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N (cuda needs --backend torchsharp and a CUDA libtorch).", DefaultValueFactory = _ => "cpu" };
+        var precision = new Option<string>("--precision") { Description = "fp32, bf16 or fp16 matrix products (bf16/fp16: torchsharp on cuda).", DefaultValueFactory = _ => "fp32" };
         var dims = new Option<string?>("--matryoshka-dims") { Description = "Wrap the loss in Matryoshka at these dimensions, e.g. 384,256,128,64." };
 
         var command = new Command("train", "Fine-tune an embedding model (sentence-transformers losses, AdamW, checkpoints).");
-        foreach (var o in new Option[] { model, train, output, loss, epochs, maxSteps, batch, mini, lr, warmup, wd, scale, margin, dropout, seed, noShuffle, eval, evalSteps, ckptSteps, resume, overwrite, maxLength, dims, negatives })
+        foreach (var o in new Option[] { model, train, output, loss, epochs, maxSteps, batch, mini, lr, warmup, wd, scale, margin, dropout, seed, noShuffle, eval, evalSteps, ckptSteps, resume, overwrite, maxLength, dims, negatives, backend, device, precision })
             command.Options.Add(o);
         command.SetAction(r =>
         {
@@ -70,6 +74,7 @@ internal static class TrainCommand
             opts.NegativesPerRow = r.GetValue(negatives);
             opts.Log = message => Console.Error.WriteLine("train: " + message);
             opts.Validate(); // bad numbers fail before the model and data are loaded
+            ApplyBackend(opts, r.GetValue(backend)!, r.GetValue(device)!, r.GetValue(precision)!);
             string trainPath = InputFile.Require(r.GetValue(train)!, "--train");
             if (r.GetValue(eval) is { } evalPath) opts.Evaluator = EvaluatorFactory.FromFile(InputFile.Require(evalPath, "--eval"));
             opts.Progress = new TrainProgressLines();
@@ -94,6 +99,31 @@ internal static class TrainCommand
     }
 
     /// <summary>The loss for a <c>--loss</c> name; unset numbers keep sentence-transformers' defaults.</summary>
+    /// <summary>Maps <c>--backend</c>, <c>--device</c> and <c>--precision</c> onto the trainer options (registering TorchSharp when chosen).</summary>
+    internal static void ApplyBackend(TrainerOptions opts, string backend, string device, string precision)
+    {
+        opts.Backend = backend.ToLowerInvariant() switch
+        {
+            "managed" => TrainingBackend.Managed,
+            "torchsharp" => TrainingBackend.TorchSharp,
+            _ => throw new ConfigurationException("--backend", $"expected managed or torchsharp, found '{backend}'."),
+        };
+        opts.Precision = precision.ToLowerInvariant() switch
+        {
+            "fp32" or "float32" => TrainingPrecision.Float32,
+            "bf16" or "bfloat16" => TrainingPrecision.BFloat16,
+            "fp16" or "float16" => TrainingPrecision.Float16,
+            _ => throw new ConfigurationException("--precision", $"expected fp32, bf16 or fp16, found '{precision}'."),
+        };
+        string d = device.ToLowerInvariant();
+        if (d != "cpu" && opts.Backend == TrainingBackend.Managed)
+            throw new ConfigurationException("--device", $"'{device}' needs --backend torchsharp (the managed backend runs on the CPU).");
+        if (opts.Precision != TrainingPrecision.Float32 && opts.Backend == TrainingBackend.Managed)
+            throw new ConfigurationException("--precision", $"'{precision}' needs --backend torchsharp --device cuda.");
+        opts.Device = d;
+        if (opts.Backend == TrainingBackend.TorchSharp) TorchSharpBackend.Register();
+    }
+
     public static ILoss CreateLoss(string name, float? scale, float? margin, int? miniBatch, string? matryoshkaDims)
     {
         ILoss loss = name switch

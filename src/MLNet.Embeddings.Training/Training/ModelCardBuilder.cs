@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using MLNet.Embeddings.Models;
 using MLNet.Embeddings.Training.Losses;
 
-namespace MLNet.Embeddings.Training.Training;
+namespace MLNet.Embeddings.Training;
 
 /// <summary>Fills a <see cref="ModelCard"/> from a finished training run.</summary>
 internal static class ModelCardBuilder

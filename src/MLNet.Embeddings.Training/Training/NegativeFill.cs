@@ -1,7 +1,7 @@
 using System.Globalization;
 using MLNet.Embeddings.Training.Data;
 
-namespace MLNet.Embeddings.Training.Training;
+namespace MLNet.Embeddings.Training;
 
 /// <summary>
 /// FlagEmbedding's group semantics for hard negatives: every row trains with the same number of negatives. Rows with

@@ -28,6 +28,7 @@ public sealed class SentenceEncoderTrainer
 {
     readonly ITrainableBackbone _backbone;
     readonly ITrainingPooling _pooling;
+    readonly ITrainingEngineFactory _engines;
 
     /// <summary>Prepares training of <paramref name="model"/> with <paramref name="loss"/>.</summary>
     public SentenceEncoderTrainer(SentenceEncoder model, ILoss loss, TrainerOptions? options = null)
@@ -38,6 +39,7 @@ public sealed class SentenceEncoderTrainer
         _pooling = Options.Pooling ?? EncoderPooling.For(model);
         if (!Options.LearningRateIsSet && _backbone.ModelType == "static") Options.LearningRate = TrainerOptions.DefaultStaticLearningRate;
         Options.Validate();
+        _engines = TrainingEngines.Resolve(Options);
         if (loss is SimCseLoss && Options.Dropout is 0f) throw new ConfigurationException("Dropout", "SimCSE needs dropout > 0 (its two views differ only by dropout).");
     }
 
@@ -86,6 +88,7 @@ public sealed class SentenceEncoderTrainer
         readonly IReadOnlyList<TrainingExample> _rows;
         readonly ColumnPlan _plan;
         readonly CancellationToken _ct;
+        readonly ITrainingEngine _engine;
         readonly IReadOnlyList<Parameter> _params;
         readonly AdamW _opt;
         readonly List<List<int[]>> _epochs = new();
@@ -113,10 +116,11 @@ public sealed class SentenceEncoderTrainer
         public Run(SentenceEncoderTrainer t, IReadOnlyList<TrainingExample> rows, ColumnPlan plan, CancellationToken ct)
         {
             _t = t; _o = t.Options; _rows = rows; _plan = plan; _ct = ct;
-            _params = t._backbone.Parameters;
-            _opt = new AdamW(_params, _o.WeightDecay, epsilon: _o.AdamEpsilon, lazySparseRows: _o.SparseUpdates ?? t._backbone.ModelType == "static");
             _maxLength = _o.MaxLength ?? t.Model.Config.MaxSeqLength;
             if (_o.Dropout is { } p) { t._backbone.HiddenDropout = p; t._backbone.AttentionDropout = p; }
+            _engine = t._engines.Create(t.Model, _o);
+            _params = _engine.Parameters;
+            _opt = _engine.Optimizer;
         }
 
         List<int[]> EpochBatches(int e)
@@ -151,6 +155,12 @@ public sealed class SentenceEncoderTrainer
         }
 
         public TrainingSummary Execute()
+        {
+            try { return Loop(); }
+            finally { _engine.Dispose(); }
+        }
+
+        TrainingSummary Loop()
         {
             int total = TotalSteps();
             int warmup = _o.WarmupSteps ?? Schedule.WarmupSteps(total, _o.WarmupRatio);
@@ -192,7 +202,10 @@ public sealed class SentenceEncoderTrainer
                     stop = Evaluate(); evaluatedLast = true;
                 }
                 if (_o.CheckpointSteps is > 0 and var cs && _state.Step % cs == 0 && _o.OutputDirectory is { } od)
+                {
+                    _engine.SyncToHost(optimizer: true);
                     _lastCheckpoint = Checkpoint.Write(od, _state, _params, _opt, _best, _o.CheckpointsToKeep);
+                }
                 _o.Progress?.Report(new TrainingProgress(_state.Step, total, epochF, loss, lr)
                 {
                     LoggedLoss = logged,
@@ -211,6 +224,7 @@ public sealed class SentenceEncoderTrainer
                     Evaluation = _lastEval, PrimaryMetric = _o.Evaluator.PrimaryMetric, IsBest = _lastEvalBest,
                 });
             }
+            _engine.SyncToHost(optimizer: false);
             if (_best is not null && _o.LoadBestModelAtEnd)
                 for (int i = 0; i < _params.Count; i++) { _best[i].CopyTo(_params[i].Value, 0); _params[i].MarkChanged(); }
             return new TrainingSummary
@@ -256,6 +270,7 @@ public sealed class SentenceEncoderTrainer
             }
             if (folder is null) return;
             _state = Checkpoint.Read(folder, _params, _opt, out _best);
+            _engine.SyncFromHost(optimizer: true);
             if (_state.Seed != _o.Seed) throw new ConfigurationException("Seed", $"checkpoint {folder} was made with seed {_state.Seed}, this run uses {_o.Seed}; resume with the same seed.");
             _lastCheckpoint = _resumedFrom = folder;
             TrimMetrics(_state.Step);
@@ -263,16 +278,16 @@ public sealed class SentenceEncoderTrainer
 
         float TrainStep(List<int[]> micro, int step, float lr)
         {
-            foreach (var p in _params) p.ZeroGrad();
+            _engine.ZeroGrad();
             double sum = 0;
             for (int mi = 0; mi < micro.Count; mi++)
             {
-                float l = _t.RunBatch(_plan, _rows, micro[mi], Seed(step, mi), 1f / micro.Count, _maxLength);
+                float l = _t.RunBatch(_engine, _plan, _rows, micro[mi], Seed(step, mi), 1f / micro.Count, _maxLength);
                 if (!float.IsFinite(l)) throw new TrainingDivergedException(step + 1, l, _lastCheckpoint);
                 sum += l;
             }
-            if (_o.MaxGradNorm is > 0 and var max) GradientClipping.ClipByGlobalNorm(_params, max);
-            _opt.Update(lr);
+            if (_o.MaxGradNorm is > 0 and var max) _engine.ClipGradNorm(max);
+            _engine.Step(lr);
             return (float)(sum / micro.Count);
         }
 
@@ -281,6 +296,7 @@ public sealed class SentenceEncoderTrainer
         bool Evaluate()
         {
             var ev = _o.Evaluator!;
+            _engine.SyncToHost(optimizer: false);
             var metrics = ev.Evaluate(_t.Model, _ct);
             _last = metrics;
             if (!metrics.TryGetValue(ev.PrimaryMetric, out double primary))
@@ -350,6 +366,13 @@ public sealed class SentenceEncoderTrainer
     /// </summary>
     internal float RunBatch(ColumnPlan plan, IReadOnlyList<TrainingExample> rows, int[] batch, ulong seed, float gradScale, int maxLength)
     {
+        using var engine = ManagedTrainingEngine.Factory.Create(Model, new TrainerOptions { WeightDecay = Options.WeightDecay, SparseUpdates = Options.SparseUpdates });
+        return RunBatch(engine, plan, rows, batch, seed, gradScale, maxLength);
+    }
+
+    /// <summary><see cref="RunBatch(ColumnPlan, IReadOnlyList{TrainingExample}, int[], ulong, float, int)"/> on <paramref name="engine"/>.</summary>
+    internal float RunBatch(ITrainingEngine engine, ColumnPlan plan, IReadOnlyList<TrainingExample> rows, int[] batch, ulong seed, float gradScale, int maxLength)
+    {
         var input = plan.Build(rows, batch);
         int nc = input.Texts.Count, b = batch.Length;
         int chunk = Loss is CachedMultipleNegativesRankingLoss c ? c.MiniBatchSize : b;
@@ -368,18 +391,18 @@ public sealed class SentenceEncoderTrainer
                 for (int r = 0; r < n; r++) texts.Add(Model.Tokenize(input.Texts[col][s + r], null, maxLength));
                 var tb = TokenBatch.From(texts);
                 tokenBatches[col].Add(tb);
-                var act = _backbone.ForwardTrain(tb, ChunkSeed(seed, col, ci));
+                var act = engine.Forward(tb, ChunkSeed(seed, col, ci), keepGraph: !cached);
                 var pooled = _pooling.Forward(tb, act.Output, Slice(skips[col], s, n));
                 columns[col] ??= new Matrix(b, pooled.Cols);
                 pooled.Data.CopyTo(columns[col].Data, s * pooled.Cols);
                 // GradCache keeps only the embeddings: the chunk's activations go back to the backbone's arena now.
-                if (kept[col] is { } k) k.Add(act); else Release(act);
+                if (kept[col] is { } k) k.Add(act); else engine.Release(act);
             }
         }
         var result = Loss.Compute(new LossInput { Columns = columns, Labels = input.Labels, TeacherScores = input.Teacher, TextIds = input.TextIds });
         if (!float.IsFinite(result.Loss))
         {
-            foreach (var k in kept) if (k is not null) foreach (var a in k) Release(a);
+            foreach (var k in kept) if (k is not null) foreach (var a in k) engine.Release(a);
             return result.Loss;
         }
         for (int col = 0; col < nc; col++)
@@ -389,13 +412,13 @@ public sealed class SentenceEncoderTrainer
             {
                 int n = Math.Min(chunk, b - s);
                 var tb = tokenBatches[col][ci];
-                var act = kept[col]?[ci] ?? _backbone.ForwardTrain(tb, ChunkSeed(seed, col, ci));
+                var act = kept[col]?[ci] ?? engine.Forward(tb, ChunkSeed(seed, col, ci), keepGraph: true);
                 var slice = new Matrix(n, dim);
                 result.Gradients[col].Data.AsSpan(s * dim, n * dim).CopyTo(slice.Data);
                 if (gradScale != 1f) System.Numerics.Tensors.TensorPrimitives.Multiply(slice.Data, gradScale, slice.Data);
                 var dTokens = _pooling.Backward(tb, act.Output, slice, Slice(skips[col], s, n));
-                _backbone.Backward(act, dTokens);
-                Release(act);
+                engine.Backward(act, dTokens);
+                engine.Release(act);
             }
         }
         return result.Loss;
@@ -423,9 +446,6 @@ public sealed class SentenceEncoderTrainer
         }
         return skips;
     }
-
-    /// <summary>Hands a chunk's activations back (a backbone that pools them reuses the buffers for the next chunk).</summary>
-    static void Release(BackboneActivations act) { if (act is IDisposable d) d.Dispose(); }
 
     static ulong ChunkSeed(ulong seed, int column, int chunk) => SplitMix(seed ^ SplitMix((ulong)column << 20 | (uint)chunk));
 

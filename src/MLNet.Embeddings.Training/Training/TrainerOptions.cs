@@ -134,4 +134,12 @@ public sealed class TrainerOptions
         if (EvalSteps is < 1) throw new ConfigurationException(nameof(EvalSteps), $"must be at least 1, found {EvalSteps}.");
         if (CheckpointSteps is < 0) throw new ConfigurationException(nameof(CheckpointSteps), $"must be 0 or more, found {CheckpointSteps}.");
     }
+    /// <summary>Engine that runs forward, backward and the optimiser: <see cref="TrainingBackend.Managed"/> (default) or <see cref="TrainingBackend.TorchSharp"/>.</summary>
+    public TrainingBackend Backend { get; set; } = TrainingBackend.Managed;
+    /// <summary>Device of the engine: <c>cpu</c> (default), <c>cuda</c> or <c>cuda:N</c> (TorchSharp only); null means cpu.</summary>
+    public string? Device { get; set; }
+    /// <summary>Matrix-product precision (Float32 default; BFloat16/Float16 autocast on CUDA with TorchSharp).</summary>
+    public TrainingPrecision Precision { get; set; } = TrainingPrecision.Float32;
+    /// <summary>An explicit engine factory (its Backend must equal <see cref="Backend"/>); null uses <see cref="TrainingEngines"/>.</summary>
+    public ITrainingEngineFactory? EngineFactory { get; set; }
 }

@@ -1,6 +1,6 @@
 using MLNet.Embeddings.Training.Data;
 using MLNet.Embeddings.Training.Losses;
-using MLNet.Embeddings.Training.Training;
+using MLNet.Embeddings.Training;
 
 namespace MLNet.Embeddings.Training.Tests.Training;
 
