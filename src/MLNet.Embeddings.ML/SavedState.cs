@@ -73,7 +73,9 @@ internal static class SavedState
             throw new InvalidOperationException($"the embedding stage's model state does not start with '{Magic}'; the zip was not written by this library or is damaged.");
         string id = span.Slice(a + 1, b).ToString();
         var lazy = Loaded.GetOrAdd(id, _ => new Lazy<EmbeddingState>(() => Open(id, text[(a + b + 2)..])));
-        var state = lazy.Value;
+        EmbeddingState state;
+        try { state = lazy.Value; }
+        catch { Loaded.TryRemove(new KeyValuePair<string, Lazy<EmbeddingState>>(id, lazy)); throw; } // a later call may succeed (e.g. the model folder was put back)
         _last = new((text, state));
         return state;
     }
