@@ -1,0 +1,103 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MLNet.Embeddings.ML;
+
+/// <summary>A cursor of <see cref="EmbeddingDataView"/>: pass-through getters from the input, vectors from the current window.</summary>
+internal sealed class EmbeddingCursor : DataViewRowCursor
+{
+    readonly EmbeddingDataView _view;
+    readonly DataViewRowCursor _main;
+    readonly DataViewRowCursor? _ahead;
+    readonly bool[] _active;
+    readonly int[] _textColumns;
+    readonly EmbeddingState _state;
+    readonly int _inputCount, _window;
+    readonly ValueGetter<ReadOnlyMemory<char>>?[] _textGetters;
+    readonly string[][] _texts;
+    readonly float[][]?[] _vectors;
+    long _windowStart = -1;
+    int _windowRows;
+    long _aheadRows;
+
+    public EmbeddingCursor(EmbeddingDataView view, DataViewRowCursor main, DataViewRowCursor? ahead, bool[] active, int[] textColumns, EmbeddingState state, int inputCount)
+    {
+        _view = view; _main = main; _ahead = ahead; _active = active; _textColumns = textColumns; _state = state; _inputCount = inputCount;
+        _window = state.Settings.WindowSize;
+        _textGetters = new ValueGetter<ReadOnlyMemory<char>>?[active.Length];
+        _texts = new string[active.Length][];
+        _vectors = new float[][]?[active.Length];
+        for (int k = 0; k < active.Length; k++)
+        {
+            if (!active[k]) continue;
+            _textGetters[k] = ahead!.GetGetter<ReadOnlyMemory<char>>(ahead.Schema[textColumns[k]]);
+            _texts[k] = new string[_window];
+        }
+    }
+
+    public override DataViewSchema Schema => _view.Schema;
+    public override long Position => _main.Position;
+    public override long Batch => _main.Batch;
+    public override bool MoveNext() => _main.MoveNext();
+    public override ValueGetter<DataViewRowId> GetIdGetter() => _main.GetIdGetter();
+
+    public override bool IsColumnActive(DataViewSchema.Column column) =>
+        column.Index < _inputCount ? _main.IsColumnActive(_main.Schema[column.Index]) : _active[column.Index - _inputCount];
+
+    public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
+    {
+        if (column.Index < _inputCount) return _main.GetGetter<TValue>(_main.Schema[column.Index]);
+        int k = column.Index - _inputCount;
+        if (!_active[k]) throw new InvalidOperationException($"column '{column.Name}' is not active in this cursor.");
+        if (typeof(TValue) != typeof(VBuffer<float>))
+            throw new InvalidOperationException($"column '{column.Name}' is Vector<Single, {_state.Dimensions}>; a getter of {typeof(TValue).Name} was asked for.");
+        ValueGetter<VBuffer<float>> getter = (ref VBuffer<float> dst) =>
+        {
+            var v = Vector(k, _main.Position);
+            var editor = VBufferEditor.Create(ref dst, v.Length);
+            v.CopyTo(editor.Values);
+            dst = editor.Commit();
+        };
+        return (ValueGetter<TValue>)(Delegate)getter;
+    }
+
+    float[] Vector(int k, long position)
+    {
+        if (position < 0) throw new InvalidOperationException("the cursor is not on a row.");
+        long start = position / _window * _window;
+        if (start != _windowStart) LoadWindow(start);
+        var rows = _vectors[k] ??= _state.Encode(_texts[k].AsSpan(0, _windowRows).ToArray());
+        return rows[position - start];
+    }
+
+    void LoadWindow(long start)
+    {
+        if (start < _aheadRows) throw new InvalidOperationException("the embedding cursor moved backwards.");
+        while (_aheadRows < start)
+        {
+            if (!_ahead!.MoveNext()) throw NotRepeatable();
+            _aheadRows++;
+        }
+        int n = 0;
+        var value = default(ReadOnlyMemory<char>);
+        while (n < _window && _ahead!.MoveNext())
+        {
+            for (int k = 0; k < _active.Length; k++)
+                if (_active[k]) { _textGetters[k]!(ref value); _texts[k][n] = value.ToString(); }
+            n++;
+        }
+        _aheadRows += n;
+        if (n == 0) throw NotRepeatable();
+        _windowStart = start; _windowRows = n;
+        for (int k = 0; k < _vectors.Length; k++) _vectors[k] = null;
+    }
+
+    static InvalidOperationException NotRepeatable() =>
+        new("the input data view gave fewer rows to a second cursor than to the first; ApplyEmbedding reads its input twice (texts one window ahead) and needs a repeatable IDataView.");
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) { _main.Dispose(); _ahead?.Dispose(); }
+        base.Dispose(disposing);
+    }
+}

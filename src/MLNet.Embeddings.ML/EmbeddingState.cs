@@ -1,0 +1,65 @@
+using MLNet.Embeddings.Backbones;
+using MLNet.Embeddings.OnnxRuntime;
+
+namespace MLNet.Embeddings.ML;
+
+/// <summary>
+/// A loaded model with the settings of one embedding stage: what the live transformer, the saved chain's mapping and
+/// the trainer share. Encoding is serialised per model (the model itself runs multi-threaded).
+/// </summary>
+internal sealed class EmbeddingState
+{
+    readonly object _gate = new();
+    readonly EncodeOptions _encode;
+    string? _savedText;
+
+    public EmbeddingState(SentenceEncoder encoder, EmbeddingSettings settings, string? sourcePath)
+    {
+        settings.Validate();
+        Encoder = encoder; Settings = settings; SourcePath = sourcePath;
+        if (settings.Pooling is { } pooling)
+        {
+            if (encoder.Backbone is IPooledBackbone && pooling != encoder.Config.Pooling)
+                throw new ConfigurationException(nameof(ApplyEmbeddingOptions.Pooling), $"this model pools inside its backbone ({encoder.Config.Pooling}); {pooling} cannot be chosen.");
+            encoder.Config.Pooling = pooling;
+        }
+        _encode = settings.ToEncodeOptions();
+        encoder.ResolvePrompt(_encode); // unknown prompt names fail here, at Fit, not on the first row
+        Dimensions = encoder.CreatePoolingHead(_encode).OutputDimensions(encoder.Dimensions);
+    }
+
+    public SentenceEncoder Encoder { get; }
+    public EmbeddingSettings Settings { get; }
+    /// <summary>The model path the stage was made from (null for a model tuned in memory and not written out).</summary>
+    public string? SourcePath { get; }
+    /// <summary>Width of the vectors.</summary>
+    public int Dimensions { get; }
+
+    public static EmbeddingState Load(string modelPath, EmbeddingSettings settings)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelPath);
+        var encoder = settings.Backend == EmbeddingBackend.Onnx
+            ? OnnxSentenceEncoder.Load(modelPath, new OnnxOptions { ModelFile = settings.OnnxModelFile })
+            : SentenceEncoder.Load(modelPath);
+        return new EmbeddingState(encoder, settings, modelPath);
+    }
+
+    public float[][] Encode(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
+    {
+        lock (_gate) return Encoder.Encode(texts, _encode, cancellationToken);
+    }
+
+    public float[] Encode(string text)
+    {
+        lock (_gate) return Encoder.Encode(new[] { text }, _encode)[0];
+    }
+
+    /// <summary>The state text the saved chain carries (built once, on the first save).</summary>
+    public string SavedText()
+    {
+        lock (_gate) return _savedText ??= SavedState.Build(this);
+    }
+
+    /// <summary>Forgets the saved text (the model's weights changed).</summary>
+    public void Invalidate() { lock (_gate) _savedText = null; }
+}

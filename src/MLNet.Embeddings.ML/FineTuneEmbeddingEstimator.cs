@@ -1,0 +1,133 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MLNet.Embeddings.Training.Data;
+using MLNet.Embeddings.Training.Evaluation;
+using MLNet.Embeddings.Training.Losses;
+using MLNet.Embeddings.Training.Training;
+
+namespace MLNet.Embeddings.ML;
+
+/// <summary>
+/// The estimator of <c>FineTuneEmbedding</c>: <see cref="Fit"/> loads the base model, reads the training columns of
+/// the IDataView, fine-tunes with <see cref="SentenceEncoderTrainer"/> and returns an <see cref="EmbeddingTransformer"/>
+/// over the tuned model for <see cref="FineTuneEmbeddingOptions.Columns"/>. Each Fit starts again from the base model.
+/// </summary>
+public sealed class FineTuneEmbeddingEstimator : IEstimator<EmbeddingTransformer>
+{
+    readonly FineTuneEmbeddingOptions _o;
+    readonly InputOutputColumnPair[] _columns;
+    int? _dimensions;
+
+    internal FineTuneEmbeddingEstimator(FineTuneEmbeddingOptions options)
+    {
+        _o = options ?? throw new ArgumentNullException(nameof(options));
+        if (string.IsNullOrEmpty(options.BaseModelPath))
+            throw new ConfigurationException(nameof(options.BaseModelPath), "is required (a model folder or a word-vector file).");
+        if (options.Epochs < 1) throw new ConfigurationException(nameof(options.Epochs), $"must be at least 1, found {options.Epochs}.");
+        if (options.BatchSize < 1) throw new ConfigurationException(nameof(options.BatchSize), $"must be at least 1, found {options.BatchSize}.");
+        if (options.PairsPerRow < 1) throw new ConfigurationException(nameof(options.PairsPerRow), $"must be at least 1, found {options.PairsPerRow}.");
+        EmbeddingSettings.From(options.Embedding).Validate();
+        _columns = options.Columns.Length > 0 ? options.Columns : [new InputOutputColumnPair("Features", options.AnchorColumnName)];
+    }
+
+    /// <summary>The settings.</summary>
+    public FineTuneEmbeddingOptions Options => _o;
+
+    /// <inheritdoc />
+    public EmbeddingTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        foreach (var c in _columns) SchemaChecks.Text(input.Schema, c.InputColumnName, "Columns input");
+        SchemaChecks.NoReservedNames(input.Schema);
+        var ch = (_o.Context as IChannelProvider)?.Start("FineTuneEmbedding");
+        try
+        {
+            var model = SentenceEncoder.Load(_o.BaseModelPath);
+            var rows = LabelledRows.Build(input, _o, _o.Seed, "training data");
+            var loss = CreateLoss();
+            var trainer = new TrainerOptions
+            {
+                LearningRate = _o.LearningRate, BatchSize = _o.BatchSize, Epochs = _o.Epochs, Seed = _o.Seed, WarmupRatio = _o.WarmupRatio,
+                MaxLength = _o.MaxLength, EvalSteps = _o.EvaluationSteps, EarlyStoppingPatience = _o.EarlyStoppingPatience,
+                Evaluator = _o.ValidationData is { } val ? Evaluator(val) : null,
+                Progress = new Relay(_o.Progress, ch),
+            };
+            ch?.Info(MessageSensitivity.None, $"fine-tuning {_o.BaseModelPath} with {loss.Name} on {rows.Count} rows: {_o.Epochs} epoch(s), batch {_o.BatchSize}, lr {_o.LearningRate}");
+            var tuned = new SentenceEncoderTrainer(model, loss, trainer).Fit(rows, _o.CancellationToken);
+            if (_o.OutputModelPath is { } output)
+            {
+                tuned.Save(output);
+                ch?.Info(MessageSensitivity.None, $"tuned model written to {output}");
+            }
+            var state = new EmbeddingState(tuned, EmbeddingSettings.From(_o.Embedding), _o.OutputModelPath);
+            _dimensions = state.Dimensions;
+            return new EmbeddingTransformer(state, _columns, input.Schema);
+        }
+        finally { ch?.Dispose(); }
+    }
+
+    /// <inheritdoc />
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        foreach (var c in _columns) SchemaChecks.Text(inputSchema, c.InputColumnName, "Columns input");
+        _dimensions ??= Dimensions();
+        return SavedPipeline.EmbeddingShape(inputSchema, _dimensions.Value, _columns);
+    }
+
+    int Dimensions()
+    {
+        var model = SentenceEncoder.Load(_o.BaseModelPath);
+        return new EmbeddingState(model, EmbeddingSettings.From(_o.Embedding), _o.BaseModelPath).Dimensions;
+    }
+
+    ILoss CreateLoss() => _o.Loss switch
+    {
+        EmbeddingLoss.MultipleNegativesRanking => new MultipleNegativesRankingLoss(),
+        EmbeddingLoss.MultipleNegativesRankingSymmetric => new MultipleNegativesRankingLoss { Symmetric = true },
+        EmbeddingLoss.CachedMultipleNegativesRanking => new CachedMultipleNegativesRankingLoss(),
+        EmbeddingLoss.CosineSimilarity => new CosineSimilarityLoss(),
+        EmbeddingLoss.CoSent => new CoSentLoss(),
+        EmbeddingLoss.Triplet => new TripletLoss(),
+        EmbeddingLoss.Contrastive => new ContrastiveLoss(),
+        EmbeddingLoss.OnlineContrastive => new OnlineContrastiveLoss(),
+        EmbeddingLoss.SimCse => new SimCseLoss(),
+        _ => throw new ConfigurationException(nameof(FineTuneEmbeddingOptions.Loss), $"unknown loss {_o.Loss}."),
+    };
+
+    IEvaluator Evaluator(IDataView validation)
+    {
+        var rows = LabelledRows.Build(validation, _o, _o.Seed + 1, "validation data", pairsPerRow: 1);
+        if (rows.Any(r => r.Score is not null) && _o.Loss is EmbeddingLoss.CosineSimilarity or EmbeddingLoss.CoSent)
+            return new EmbeddingSimilarityEvaluator(rows.Select(r => r.Query).ToList(), rows.Select(r => r.Pos[0]).ToList(), rows.Select(r => (double)r.Score!.Value).ToList(), "validation");
+        if (rows.Any(r => r.Label is not null))
+            return new BinaryClassificationEvaluator(rows.Select(r => r.Query).ToList(), rows.Select(r => r.Pos[0]).ToList(), rows.Select(r => r.Label!.Value).ToList(), "validation");
+        if (rows.All(r => r.Neg.Count > 0))
+            return new TripletEvaluator(rows.Select(r => r.Query).ToList(), rows.Select(r => r.Pos[0]).ToList(), rows.Select(r => r.Neg[0]).ToList(), "validation");
+        if (rows.All(r => r.Pos.Count > 0))
+        {
+            var queries = new Dictionary<string, string>();
+            var corpus = new Dictionary<string, string>();
+            var relevant = new Dictionary<string, IReadOnlySet<string>>();
+            for (int i = 0; i < rows.Count; i++)
+            {
+                queries["q" + i] = rows[i].Query; corpus["d" + i] = rows[i].Pos[0];
+                relevant["q" + i] = new HashSet<string> { "d" + i };
+            }
+            return new InformationRetrievalEvaluator(queries, corpus, relevant);
+        }
+        throw new ConfigurationException(nameof(FineTuneEmbeddingOptions.ValidationData), "needs a positive column, scores, labels or negatives to evaluate with.");
+    }
+
+    /// <summary>Forwards trainer progress to the caller's IProgress and the MLContext log (every 10 steps and the last).</summary>
+    sealed class Relay(IProgress<TrainingProgress>? progress, IChannel? channel) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            progress?.Report(value);
+            if (channel is not null && (value.Step % 10 == 0 || value.Step == value.TotalSteps))
+                channel.Info(MessageSensitivity.None, $"step {value.Step}/{value.TotalSteps}, epoch {value.Epoch:F2}, loss {value.Loss:G5}, lr {value.LearningRate:G3}");
+        }
+    }
+}

@@ -1,0 +1,26 @@
+namespace MLNet.Embeddings.ML.Mapping;
+
+/// <summary>
+/// Fixed column names of the saved (stock ML.NET) form of our stages. ML.NET stores only a CustomMapping's contract
+/// name, so the columns it reads and writes are the compile-time names of its row types; the saved chain copies the
+/// user's columns onto these names before the mapping and back after it, then drops them.
+/// </summary>
+public static class MappingColumns
+{
+    /// <summary>Prefix of every temporary column; an input that already has such a column is refused.</summary>
+    public const string Prefix = "__mlnetemb_";
+    /// <summary>The text being embedded.</summary>
+    public const string Text = Prefix + "text";
+    /// <summary>The constant key that selects the model state in the lookup table.</summary>
+    public const string Key = Prefix + "key";
+    /// <summary>The model state (header, settings and the packed model folder) looked up from <see cref="Key"/>.</summary>
+    public const string State = Prefix + "state";
+    /// <summary>The embedding written by the mapping.</summary>
+    public const string Vector = Prefix + "vec";
+    /// <summary>First vector of a similarity.</summary>
+    public const string First = Prefix + "a";
+    /// <summary>Second vector of a similarity.</summary>
+    public const string Second = Prefix + "b";
+    /// <summary>The similarity written by the mapping.</summary>
+    public const string Score = Prefix + "score";
+}

@@ -1,0 +1,16 @@
+namespace MLNet.Embeddings.ML;
+
+/// <summary>Where a saved pipeline keeps the embedding model.</summary>
+public enum ModelStorage
+{
+    /// <summary>
+    /// Inside the ML.NET zip (default): the model folder is packed into a one-entry lookup table of the saved chain,
+    /// so the zip is the only file to copy. Limited to models whose packed form is below about 760 MB.
+    /// </summary>
+    Embedded,
+    /// <summary>
+    /// Beside the zip: the zip stores only the model path (as given, relative paths stay relative); on load it is
+    /// looked up from the current directory, the application's directory and <see cref="SavedModelLocator.SearchDirectories"/>.
+    /// </summary>
+    Reference,
+}

@@ -1,0 +1,165 @@
+using System.Collections.Concurrent;
+using System.IO.Compression;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using MLNet.Embeddings.ML.Mapping;
+using MLNet.Embeddings.OnnxRuntime;
+
+namespace MLNet.Embeddings.ML;
+
+/// <summary>
+/// The model state a saved embedding stage carries, as one text value of a one-entry ML.NET lookup table
+/// (MapValue) inside the zip. Layout, one item per line: the magic <c>MLNET-EMBEDDINGS-STATE/1</c>, the SHA-256
+/// of the rest, the settings JSON, the storage (<c>embedded</c> or <c>reference:PATH</c>), then the base64 of a zip
+/// of the model folder (embedded only). ML.NET hands the same text to every row by reference (text values of a
+/// lookup are not copied), so a row costs a header comparison; the model is decoded and loaded once per process.
+/// </summary>
+internal static class SavedState
+{
+    const string Magic = "MLNET-EMBEDDINGS-STATE/1";
+    const long MaxChars = 1_000_000_000; // .NET strings stop at about 2^30 chars
+    static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
+    static readonly ConcurrentDictionary<string, Lazy<EmbeddingState>> Loaded = new(StringComparer.Ordinal);
+    static StrongBox<(ReadOnlyMemory<char> Text, EmbeddingState State)>? _last;
+
+    public static string Build(EmbeddingState state)
+    {
+        var settings = Clone(state.Settings);
+        string storage, payload = "";
+        if (settings.Storage == ModelStorage.Reference)
+        {
+            if (state.SourcePath is null)
+                throw new ConfigurationException(nameof(ApplyEmbeddingOptions.Storage), "ModelStorage.Reference needs a model on disk; set FineTuneEmbeddingOptions.OutputModelPath so the tuned model is written first.");
+            storage = "reference:" + state.SourcePath;
+        }
+        else
+        {
+            byte[] zip = Pack(state, settings);
+            long chars = (zip.LongLength + 2) / 3 * 4;
+            if (chars > MaxChars)
+                throw new ConfigurationException(nameof(ApplyEmbeddingOptions.Storage),
+                    $"the packed model is {zip.LongLength / (1 << 20)} MB, too big to travel inside the ML.NET zip (limit about 750 MB); use ModelStorage.Reference and keep the model folder beside the zip.");
+            storage = "embedded";
+            payload = Convert.ToBase64String(zip);
+        }
+        string body = JsonSerializer.Serialize(settings, Json) + "\n" + storage + "\n" + payload;
+        return Magic + "\n" + Hash(body) + "\n" + body;
+    }
+
+    /// <summary>The row function of the saved embedding stages: resolves the state (cached) and embeds one text.</summary>
+    public static float[] Embed(EmbeddingInput row, int size)
+    {
+        var state = Resolve(row.State);
+        if (state.Dimensions != size)
+            throw new InvalidOperationException($"the saved model gives {state.Dimensions}-dimensional vectors but its stage was saved for {size}; the zip is inconsistent.");
+        return state.Encode(row.Text.ToString());
+    }
+
+    public static EmbeddingState Resolve(ReadOnlyMemory<char> text)
+    {
+        var last = _last;
+        if (last is not null && last.Value.Text.Length == text.Length &&
+            Unsafe.AreSame(ref MemoryMarshal.GetReference(last.Value.Text.Span), ref MemoryMarshal.GetReference(text.Span)))
+            return last.Value.State;
+        var span = text.Span;
+        if (span.Length == 0)
+            throw new InvalidOperationException("the embedding stage found no model state (the lookup table of the saved chain is missing or was edited).");
+        int a = span.IndexOf('\n'), b = a < 0 ? -1 : span[(a + 1)..].IndexOf('\n');
+        if (a < 0 || b < 0 || !span[..a].SequenceEqual(Magic))
+            throw new InvalidOperationException($"the embedding stage's model state does not start with '{Magic}'; the zip was not written by this library or is damaged.");
+        string id = span.Slice(a + 1, b).ToString();
+        var lazy = Loaded.GetOrAdd(id, _ => new Lazy<EmbeddingState>(() => Open(id, text[(a + b + 2)..])));
+        EmbeddingState state;
+        try { state = lazy.Value; }
+        catch { Loaded.TryRemove(new KeyValuePair<string, Lazy<EmbeddingState>>(id, lazy)); throw; } // a later call may succeed (e.g. the model folder was put back)
+        _last = new((text, state));
+        return state;
+    }
+
+    static EmbeddingState Open(string id, ReadOnlyMemory<char> body)
+    {
+        var span = body.Span;
+        if (Hash(span) != id)
+            throw new InvalidDataException($"the embedding model stored in the zip is corrupt: checksum {id[..12]}… does not match its content.");
+        int a = span.IndexOf('\n');
+        int b = span[(a + 1)..].IndexOf('\n');
+        var settings = JsonSerializer.Deserialize<EmbeddingSettings>(span[..a].ToString(), Json)!;
+        string storage = span.Slice(a + 1, b).ToString();
+        if (storage.StartsWith("reference:", StringComparison.Ordinal))
+            return EmbeddingState.Load(SavedModelLocator.Resolve(storage["reference:".Length..]), settings);
+        if (storage != "embedded") throw new InvalidDataException($"unknown model storage '{storage}' in the saved embedding state.");
+        string folder = Unpack(id, span[(a + b + 2)..]);
+        var state = EmbeddingState.Load(settings.Backend == EmbeddingBackend.Onnx ? folder : Path.Combine(folder, "model"), settings);
+        return state;
+    }
+
+    static byte[] Pack(EmbeddingState state, EmbeddingSettings settings)
+    {
+        string tmp = Path.Combine(Path.GetTempPath(), "mlnet-embeddings", "pack-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            if (settings.Backend == EmbeddingBackend.Onnx)
+            {
+                var (folder, model) = OnnxSentenceEncoder.Resolve(state.SourcePath ?? throw new ConfigurationException("Backend", "an ONNX stage needs its model on disk."), settings.OnnxModelFile);
+                CopyOnnxFolder(folder, model, tmp);
+                settings.OnnxModelFile = "model.onnx";
+            }
+            else state.Encoder.Save(Path.Combine(tmp, "model"));
+            using var ms = new MemoryStream();
+            ZipFile.CreateFromDirectory(tmp, ms, CompressionLevel.Fastest, includeBaseDirectory: false);
+            return ms.ToArray();
+        }
+        finally { try { Directory.Delete(tmp, true); } catch (IOException) { } }
+    }
+
+    static void CopyOnnxFolder(string folder, string model, string target)
+    {
+        string[] weights = [".safetensors", ".bin", ".pt", ".pth", ".onnx", ".onnx_data", ".h5", ".msgpack", ".ckpt"];
+        Directory.CreateDirectory(Path.Combine(target, "onnx"));
+        foreach (var f in Directory.GetFiles(folder))
+            if (!weights.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase) && !f.EndsWith("_data", StringComparison.Ordinal))
+                File.Copy(f, Path.Combine(target, Path.GetFileName(f)));
+        foreach (var sub in Directory.GetDirectories(folder).Where(d => Path.GetFileName(d) is "1_Pooling" or "2_Normalize"))
+        {
+            Directory.CreateDirectory(Path.Combine(target, Path.GetFileName(sub)));
+            foreach (var f in Directory.GetFiles(sub)) File.Copy(f, Path.Combine(target, Path.GetFileName(sub), Path.GetFileName(f)));
+        }
+        if (File.Exists(model + "_data"))
+            throw new ConfigurationException("Storage", $"{model} keeps its weights in external data ({model}_data); such models cannot be packed into the zip, use ModelStorage.Reference.");
+        File.Copy(model, Path.Combine(target, "onnx", "model.onnx"));
+    }
+
+    static string Unpack(string id, ReadOnlySpan<char> base64)
+    {
+        string root = SavedModelLocator.CacheDirectory, final = Path.Combine(root, id);
+        if (File.Exists(Path.Combine(final, ".complete"))) return final;
+        var bytes = new byte[base64.Length / 4 * 3];
+        if (!Convert.TryFromBase64Chars(base64, bytes, out int n))
+            throw new InvalidDataException("the embedding model stored in the zip is not valid base64.");
+        string tmp = final + ".tmp-" + Guid.NewGuid().ToString("N");
+        using (var ms = new MemoryStream(bytes, 0, n)) ZipFile.ExtractToDirectory(ms, tmp);
+        File.WriteAllText(Path.Combine(tmp, ".complete"), id);
+        try { if (Directory.Exists(final)) Directory.Delete(final, true); Directory.Move(tmp, final); }
+        catch (IOException) when (File.Exists(Path.Combine(final, ".complete"))) { Directory.Delete(tmp, true); } // another process won the race
+        return final;
+    }
+
+    static string Hash(ReadOnlySpan<char> text)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> buf = stackalloc byte[4096 * 3];
+        for (int i = 0; i < text.Length; i += 4096)
+        {
+            var chunk = text.Slice(i, Math.Min(4096, text.Length - i));
+            int w = Encoding.UTF8.GetBytes(chunk, buf);
+            sha.AppendData(buf[..w]);
+        }
+        return Convert.ToHexString(sha.GetHashAndReset()).ToLowerInvariant();
+    }
+
+    static EmbeddingSettings Clone(EmbeddingSettings s) => JsonSerializer.Deserialize<EmbeddingSettings>(JsonSerializer.Serialize(s, Json), Json)!;
+}
