@@ -47,6 +47,7 @@ internal sealed partial class BertGraphMapper
         var tensors = new Dictionary<string, Parameter>(StringComparer.Ordinal);
         var renamed = new Dictionary<string, string>(StringComparer.Ordinal);
         var used = new HashSet<string>(StringComparer.Ordinal);
+        var transposedHf = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (name, t) in _model.Initializers)
             if (t.DataType is OnnxTensor.Float or OnnxTensor.Float16 or OnnxTensor.Double && IsHfName(name))
             {
@@ -57,12 +58,19 @@ internal sealed partial class BertGraphMapper
         foreach (var node in _model.Nodes)
         {
             if (node.OpType is not ("MatMul" or "Gemm")) continue;
-            if (node.Inputs.Count < 2 || !_model.Initializers.TryGetValue(node.Inputs[1], out var w) || IsHfName(w.Name)) continue;
+            if (node.Inputs.Count < 2 || !_model.Initializers.TryGetValue(node.Inputs[1], out var w)) continue;
             if (w.Dims.Count != 2)
                 throw new ModelFormatException(_file, $"node {node.Label}: weight '{w.Name}' has shape [{string.Join(", ", w.Dims)}]; expected a 2-D matrix.");
             bool transposed = node.OpType == "Gemm" && node.Attributes.TryGetValue("transB", out var tb) && tb.I == 1;
             int rows = (int)w.Dims[0], cols = (int)w.Dims[1];
             int outDim = transposed ? rows : cols, inDim = transposed ? cols : rows;
+            if (IsHfName(w.Name))
+            {
+                // Already named; a MatMul weight is stored [in, out] (as our exporter writes it): PyTorch wants [out, in].
+                if (!transposed && transposedHf.Add(w.Name))
+                    tensors[w.Name] = new Parameter(w.Name, [outDim, inDim], Transpose(tensors[w.Name].Value, rows, cols));
+                continue;
+            }
             string bias = node.OpType == "Gemm" && node.Inputs.Count > 2 && _model.Initializers.ContainsKey(node.Inputs[2])
                 ? node.Inputs[2] : BiasAddedTo(node.Outputs[0])
                 ?? throw new ModelFormatException(_file, $"node {node.Label}: weight '{w.Name}' [{rows}, {cols}] cannot be named: its output is not added to a named bias (expected an Add with an initializer '….bias' as its other input).");
