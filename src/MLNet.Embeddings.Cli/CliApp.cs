@@ -14,6 +14,7 @@ internal static class CliApp
         foreach (var command in new[]
                  {
                      // one line per command; keep alphabetical to keep merges trivial
+                     ConvertCommand.Create(),
                      DataCommand.Create(),
                      DemoCommand.Create(),
                      EmbedCommand.Create(),

