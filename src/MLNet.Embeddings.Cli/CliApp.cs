@@ -18,6 +18,7 @@ internal static class CliApp
                      DataCommand.Create(),
                      DemoCommand.Create(),
                      EmbedCommand.Create(),
+                     MergeCommand.Create(),
                      ServeCommand.Create(),
                      SimilarityCommand.Create(),
                      TokenizeCommand.Create(),

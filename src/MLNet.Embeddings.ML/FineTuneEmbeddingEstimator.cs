@@ -4,7 +4,7 @@ using Microsoft.ML.Runtime;
 using MLNet.Embeddings.Training.Data;
 using MLNet.Embeddings.Training.Evaluation;
 using MLNet.Embeddings.Training.Losses;
-using MLNet.Embeddings.Training.Training;
+using MLNet.Embeddings.Training;
 
 namespace MLNet.Embeddings.ML;
 

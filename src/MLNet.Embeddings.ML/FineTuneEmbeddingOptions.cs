@@ -1,6 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using MLNet.Embeddings.Training.Training;
+using MLNet.Embeddings.Training;
 
 namespace MLNet.Embeddings.ML;
 

@@ -46,9 +46,9 @@ public sealed class CancellationTests : IDisposable
             var stdout = process.StandardOutput.ReadToEndAsync();
             var stderr = process.StandardError.ReadToEndAsync();
 
-            // The temp file appears once the texts are read and the model is loaded: the command is encoding.
+            // OUTPUT.partial appears once the model is loaded: the command is encoding.
             var clock = Stopwatch.StartNew();
-            while (Directory.GetFiles(_dir, "*.tmp").Length == 0 && !process.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60))
+            while (!File.Exists(output + ".partial") && !process.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60))
                 await Task.Delay(20);
             if (process.HasExited) Assert.Fail("finished before the signal: " + await stderr);
             Assert.Equal(0, kill(process.Id, 15)); // SIGTERM
@@ -60,7 +60,8 @@ public sealed class CancellationTests : IDisposable
             Assert.Contains("cancelled", errors);
             Assert.DoesNotContain("   at ", errors);
             Assert.Equal("", await stdout);
-            Assert.False(File.Exists(output));
+            Assert.False(File.Exists(output));                  // only a complete output gets the final name
+            Assert.True(File.Exists(output + ".partial"));      // kept for --resume
             Assert.Empty(Directory.GetFiles(_dir, "*.tmp"));
         }
         finally

@@ -194,4 +194,48 @@ public sealed class EmbedCommandTests : IDisposable
         Assert.Equal(expected[1], rows[1].Embedding);
         Assert.Equal(32, rows[0].Embedding.Length);
     }
+
+    [Fact]
+    public void EmptyInputWritesAnEmptyOutputAndSaysZeroTexts()
+    {
+        var input = Put("empty.txt", "");
+        var output = Path.Combine(_dir, "empty-out.jsonl");
+        var (code, stdout, stderr) = Run("embed", "--model", _vectors, "--input", input, "--output", output);
+        Assert.True(code == 0, stderr);
+        Assert.Equal("", stdout);
+        Assert.Contains("0 texts", stderr);
+        Assert.True(File.Exists(output));
+        Assert.Equal(0, new FileInfo(output).Length);
+    }
+
+    [Fact]
+    public void OutOfRangePortIsAOneLineError()
+    {
+        var (code, _, stderr) = Run("serve", "--model", _vectors, "--port", "99999");
+        Assert.Equal(1, code);
+        Assert.Equal("error: --port: must be between 0 and 65535, found 99999.", stderr.Trim());
+    }
+
+    [Fact]
+    public void ShardsResumeAndInt8FromTheCommandLine()
+    {
+        var input = Put("many.jsonl", string.Concat(Enumerable.Range(0, 50).Select(i => $"{{\"id\": \"k{i}\", \"text\": \"{(i % 2 == 0 ? "the cat" : "dog sat mat")} {i}\"}}\n")));
+        var whole = Path.Combine(_dir, "whole.jsonl");
+        Assert.Equal(0, Run("embed", "--model", _vectors, "--input", input, "--output", whole, "--id-column", "id", "--window", "7").Code);
+        var shards = Enumerable.Range(0, 3).Select(i => Path.Combine(_dir, $"s{i}.jsonl")).ToArray();
+        for (int i = 0; i < 3; i++)
+            Assert.Equal(0, Run("embed", "--model", _vectors, "--input", input, "--output", shards[i], "--id-column", "id", "--shard", $"{i}/3", "--window", "7").Code);
+        var merged = Path.Combine(_dir, "merged.jsonl");
+        var (code, _, stderr) = Run(new[] { "merge", "--output", merged, "--inputs" }.Concat(shards).ToArray());
+        Assert.True(code == 0, stderr);
+        Assert.Equal(File.ReadAllBytes(whole), File.ReadAllBytes(merged));
+
+        var int8 = Path.Combine(_dir, "int8.jsonl");
+        (code, _, stderr) = Run("embed", "--model", _vectors, "--input", input, "--output", int8, "--precision", "int8");
+        Assert.True(code == 0, stderr);
+        Assert.True(File.Exists(int8 + ".calibration.json"));
+        var codes = File.ReadLines(int8).SelectMany(l => JsonDocument.Parse(l).RootElement.GetProperty("embedding").EnumerateArray().Select(e => e.GetInt32())).ToList();
+        Assert.All(codes, c => Assert.InRange(c, -128, 127));
+        Assert.Contains(-128, codes); // the calibration minimum maps to -128
+    }
 }

@@ -1,7 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.Embeddings.ML;
-using MLNet.Embeddings.Training.Training;
+using MLNet.Embeddings.Training;
 
 namespace MLNet.Embeddings.ML.Tests;
 

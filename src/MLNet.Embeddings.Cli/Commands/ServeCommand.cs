@@ -15,8 +15,10 @@ internal static class ServeCommand
         command.Options.Add(model); command.Options.Add(host); command.Options.Add(port);
         command.SetAction(parse =>
         {
+            int portNumber = parse.GetValue(port);
+            if (portNumber is < 0 or > 65535) throw new ConfigurationException("--port", $"must be between 0 and 65535, found {portNumber}.");
             var encoder = SentenceEncoder.Load(parse.GetValue(model)!);
-            var url = $"http://{parse.GetValue(host)}:{parse.GetValue(port)}";
+            var url = $"http://{parse.GetValue(host)}:{portNumber}";
             var app = EmbeddingServer.Build(encoder, url, quiet: false);
             Console.Error.WriteLine($"serving {encoder.Config.ModelId} ({encoder.Dimensions} dimensions) on {url}/v1/embeddings — Ctrl+C to stop");
             app.Run();
