@@ -76,8 +76,7 @@ public static class BatchInput
         try { doc = JsonDocument.Parse(line); }
         catch (JsonException ex)
         {
-            string detail = ex.Message.Split(" LineNumber:")[0].TrimEnd('.', ' ');
-            throw new DatasetFormatException(path, lineNumber, null, $"invalid JSON: {detail} (column {(ex.BytePositionInLine ?? 0) + 1}).", ex);
+            throw new DatasetFormatException(path, lineNumber, null, DatasetFormatException.InvalidJson(ex), ex);
         }
         using (doc)
         {
