@@ -6,7 +6,7 @@ namespace MLNet.Embeddings.Training;
 
 /// <summary>One batch as the loss sees it before embedding: texts per column, labels, teacher scores, text ids.</summary>
 /// <see cref="Prompts"/> holds, per column, each row's prompt (already prepended to its text) or null where the column has none.
-internal sealed record BatchInput(IReadOnlyList<string[]> Texts, float[]? Labels, Matrix? Teacher, int[][] TextIds, IReadOnlyList<string?[]?>? Prompts = null);
+internal sealed record ColumnBatch(IReadOnlyList<string[]> Texts, float[]? Labels, Matrix? Teacher, int[][] TextIds, IReadOnlyList<string?[]?>? Prompts = null);
 
 /// <summary>
 /// Which parts of a row become columns for a given loss, checked against the whole data set before training:
@@ -117,7 +117,7 @@ internal sealed class ColumnPlan
         for (int k = 0; k < Negatives; k++) yield return r.Neg[k];
     }
 
-    public BatchInput Build(IReadOnlyList<TrainingExample> rows, int[] batch)
+    public ColumnBatch Build(IReadOnlyList<TrainingExample> rows, int[] batch)
     {
         int b = batch.Length;
         var texts = new List<string[]> { batch.Select(i => AnchorText(rows[i])).ToArray() };
@@ -146,6 +146,6 @@ internal sealed class ColumnPlan
         var ids = new Dictionary<string, int>(StringComparer.Ordinal);
         var textIds = texts.Select(col => col.Select(t => ids.TryGetValue(t, out int id) ? id : ids[t] = ids.Count).ToArray()).ToArray();
         while (prompts.Count < texts.Count) prompts.Add(null);
-        return new BatchInput(texts, labels, teacher, textIds, prompts);
+        return new ColumnBatch(texts, labels, teacher, textIds, prompts);
     }
 }

@@ -430,7 +430,7 @@ public sealed class SentenceEncoderTrainer
     /// Per column, how many leading tokens pooling leaves out of each row: the prompt's tokens when the model has
     /// include_prompt=false (<see cref="SentenceEncoder.PoolingSkip"/>, as Encode does); null where nothing is skipped.
     /// </summary>
-    int[]?[] PoolingSkips(BatchInput input, int b, int maxLength)
+    int[]?[] PoolingSkips(ColumnBatch input, int b, int maxLength)
     {
         var skips = new int[]?[input.Texts.Count];
         if (Model.Config.PoolingIncludePrompt || input.Prompts is null) return skips;

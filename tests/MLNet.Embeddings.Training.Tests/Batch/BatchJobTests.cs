@@ -37,7 +37,7 @@ public sealed class BatchJobTests : IDisposable
         string input = Input(1000), output = Path.Combine(_dir, "out.jsonl");
         var summary = BatchJob.Run(_model, new BatchJobOptions { Input = input, Output = output, IdColumn = "id", Batch = new BatchOptions { WindowSize = 64 } });
         Assert.Equal(1000, summary.Rows);
-        var texts = MLNet.Embeddings.Training.Batch.BatchInput.Read(input).Select(r => r.Text).ToList();
+        var texts = BatchInput.Read(input).Select(r => r.Text).ToList();
         var expected = _model.Encode(texts);
         var lines = Lines(output);
         Assert.Equal(1000, lines.Count);
@@ -123,9 +123,9 @@ public sealed class BatchJobTests : IDisposable
     {
         // A Parquet input (written here with Parquet.Net) → embed → Parquet output, read back and compared with the JSONL output.
         string jsonl = Input(300), parquetIn = Path.Combine(_dir, "in.parquet");
-        var rows = MLNet.Embeddings.Training.Batch.BatchInput.Read(jsonl, idColumn: "id").ToList();
+        var rows = BatchInput.Read(jsonl, idColumn: "id").ToList();
         WriteTextParquet(parquetIn, rows);
-        Assert.Equal(rows, MLNet.Embeddings.Training.Batch.BatchInput.Read(parquetIn, idColumn: "id").ToList());
+        Assert.Equal(rows, BatchInput.Read(parquetIn, idColumn: "id").ToList());
 
         string calibration = Path.Combine(_dir, "ranges.json");
         var batch = new BatchOptions { WindowSize = 64, Precision = precision };
