@@ -18,10 +18,14 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
     readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     readonly Task _worker;
     readonly int _maxTexts;
+    readonly Action<int>? _onPass;
 
-    public EmbeddingBatcher(SentenceEncoder model, int maxTextsPerPass = 256)
+    /// <param name="model">The encoder all requests share.</param>
+    /// <param name="maxTextsPerPass">Texts gathered before a pass starts (a larger request still runs whole).</param>
+    /// <param name="onPass">Told the number of texts of each forward pass (the service's batch-size metric).</param>
+    public EmbeddingBatcher(SentenceEncoder model, int maxTextsPerPass = 256, Action<int>? onPass = null)
     {
-        _model = model; _maxTexts = maxTextsPerPass;
+        _model = model; _maxTexts = maxTextsPerPass; _onPass = onPass;
         _worker = Task.Run(WorkAsync);
     }
 
@@ -56,6 +60,7 @@ internal sealed class EmbeddingBatcher : IAsyncDisposable
         {
             var all = requests.SelectMany(r => r.Texts).ToArray();
             var options = new EncodeOptions { Prompt = key.Prompt, Dimensions = key.Dimensions, Normalize = key.Normalize };
+            _onPass?.Invoke(all.Length);
             var vectors = _model.Encode(all, options);
             int at = 0;
             foreach (var r in requests)

@@ -1,5 +1,9 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MLNet.Embeddings.Quantization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -9,23 +13,51 @@ namespace MLNet.Embeddings.Cli.Serving;
 
 /// <summary>
 /// An HTTP embeddings service with an OpenAI-compatible <c>POST /v1/embeddings</c>
-/// (<c>{"input": "text" | ["a", "b"], "dimensions"?: N, "prompt"?: "query: ", "prompt_name"?: "query"}</c>),
-/// <c>GET /v1/models</c> and <c>GET /health</c>. Concurrent requests share forward passes (<see cref="EmbeddingBatcher"/>).
+/// (<c>{"input": "text" | ["a", "b"], "dimensions"?: N, "prompt"?: "query: ", "prompt_name"?: "query",
+/// "encoding_format"?: "float" | "base64", "precision"?: "float32" | "int8" | "uint8" | "binary" | "ubinary"}</c>),
+/// <c>GET /v1/models</c>, <c>GET /health</c> and <c>GET /metrics</c> (Prometheus). Concurrent requests share forward
+/// passes (<see cref="EmbeddingBatcher"/>). Request logs go to stderr only, so stdout stays machine-readable.
 /// </summary>
 internal static class EmbeddingServer
 {
-    public const int MaxInputs = 2048;
-
-    public static WebApplication Build(SentenceEncoder model, string url, bool quiet)
+    /// <summary>Builds the service; <paramref name="quiet"/> drops all logs (tests).</summary>
+    public static WebApplication Build(SentenceEncoder model, string url, bool quiet, ServeOptions? options = null)
     {
+        options ??= new ServeOptions();
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(url);
-        if (quiet) builder.Logging.ClearProviders();
+        builder.Logging.ClearProviders();
+        if (!quiet && options.LogLevel != LogLevel.None)
+        {
+            builder.Logging.AddConsole(c => c.LogToStandardErrorThreshold = LogLevel.Trace);
+            builder.Logging.SetMinimumLevel(options.LogLevel);
+        }
         var app = builder.Build();
-        var batcher = new EmbeddingBatcher(model);
+        var metrics = new ServiceMetrics();
+        var batcher = new EmbeddingBatcher(model, onPass: metrics.Pass);
         app.Lifetime.ApplicationStopped.Register(() => batcher.DisposeAsync().AsTask().GetAwaiter().GetResult());
+        byte[]? keyHash = options.ApiKey is { } key ? SHA256.HashData(Encoding.UTF8.GetBytes("Bearer " + key)) : null;
+
+        app.Use(async (context, next) =>
+        {
+            // Counted when the response starts, so a client that has its answer sees it in the next /metrics.
+            var clock = Stopwatch.StartNew();
+            string path = context.Request.Path.Value ?? "";
+            context.Response.OnStarting(() =>
+            {
+                metrics.Request(path, context.Response.StatusCode, clock.Elapsed.TotalSeconds);
+                return Task.CompletedTask;
+            });
+            if (keyHash is not null && path.StartsWith("/v1/", StringComparison.Ordinal) && !Authorized(context.Request, keyHash))
+            {
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+                await Error(401, "missing or wrong API key: send 'Authorization: Bearer KEY'", "invalid_api_key").ExecuteAsync(context);
+            }
+            else await next(context);
+        });
 
         app.MapGet("/health", () => Results.Text("ok"));
+        app.MapGet("/metrics", () => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
         app.MapGet("/v1/models", () => Results.Text(new JsonObject
         {
             ["object"] = "list",
@@ -33,44 +65,100 @@ internal static class EmbeddingServer
         }.ToJsonString(), "application/json"));
         app.MapPost("/v1/embeddings", async (HttpContext context) =>
         {
-            JsonNode? body;
-            try { body = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted); }
-            catch (JsonException ex) { return Error(400, $"request body is not valid JSON: {ex.Message}"); }
-            if (body is not JsonObject request) return Error(400, "request body must be a JSON object with an \"input\" field");
-            string[] texts;
-            switch (request["input"])
-            {
-                case JsonValue v when v.TryGetValue(out string? one): texts = new[] { one }; break;
-                case JsonArray a when a.All(e => e is JsonValue ev && ev.TryGetValue(out string? _)):
-                    texts = a.Select(e => e!.GetValue<string>()).ToArray(); break;
-                default: return Error(400, "\"input\" must be a string or an array of strings");
-            }
-            if (texts.Length == 0 || texts.Length > MaxInputs) return Error(400, $"\"input\" must hold 1 to {MaxInputs} texts, found {texts.Length}");
-            int? dims = request["dimensions"]?.GetValue<int>();
-            if (dims is < 1 || dims > model.Dimensions) return Error(400, $"\"dimensions\" must be between 1 and {model.Dimensions}");
-            string? prompt = request["prompt"]?.GetValue<string>();
-            string? promptName = request["prompt_name"]?.GetValue<string>();
-            if (prompt is null && promptName is not null)
-            {
-                if (!model.Config.Prompts.TryGetValue(promptName, out prompt))
-                    return Error(400, $"unknown prompt_name '{promptName}'; the model has: {string.Join(", ", model.Config.Prompts.Keys)}");
-            }
-            prompt ??= model.ResolvePrompt(null);
-            var vectors = await batcher.EncodeAsync(texts, new EmbeddingBatcher.EncodeKey(prompt, dims, null), context.RequestAborted);
-            int tokens = texts.Sum(t => model.Tokenize(t, prompt).Length);
-            var data = new JsonArray();
-            for (int i = 0; i < vectors.Length; i++)
-                data.Add(new JsonObject { ["object"] = "embedding", ["index"] = i, ["embedding"] = new JsonArray(vectors[i].Select(x => (JsonNode)x).ToArray()) });
-            return Results.Text(new JsonObject
-            {
-                ["object"] = "list", ["data"] = data, ["model"] = model.Config.ModelId,
-                ["usage"] = new JsonObject { ["prompt_tokens"] = tokens, ["total_tokens"] = tokens },
-            }.ToJsonString(), "application/json");
+            try { return await Embed(context, model, options, batcher, metrics); }
+            catch (RequestException ex) { return Error(ex.Status, ex.Message); }
+            catch (ConfigurationException ex) { return Error(400, ex.Message); }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested) { return Results.Empty; }
         });
         return app;
     }
 
-    static IResult Error(int status, string message) =>
-        Results.Text(new JsonObject { ["error"] = new JsonObject { ["message"] = message, ["type"] = "invalid_request_error" } }.ToJsonString(),
-            "application/json", statusCode: status);
+    static async Task<IResult> Embed(HttpContext context, SentenceEncoder model, ServeOptions options, EmbeddingBatcher batcher, ServiceMetrics metrics)
+    {
+        JsonNode? body;
+        try { body = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted); }
+        catch (JsonException ex) { return Error(400, $"request body is not valid JSON: {ex.Message}"); }
+        if (body is not JsonObject request) return Error(400, "request body must be a JSON object with an \"input\" field");
+        string[] texts;
+        switch (request["input"])
+        {
+            case JsonValue v when v.TryGetValue(out string? one): texts = new[] { one }; break;
+            case JsonArray a when a.All(e => e is JsonValue ev && ev.TryGetValue(out string? _)):
+                texts = a.Select(e => e!.GetValue<string>()).ToArray(); break;
+            default: return Error(400, "\"input\" must be a string or an array of strings");
+        }
+        if (texts.Length == 0) return Error(400, "\"input\" must hold at least one text, found 0");
+        if (texts.Length > options.MaxInputs)
+            return Error(413, $"too many inputs: the limit (--max-inputs) is {options.MaxInputs} texts per request, found {texts.Length}");
+        int? dims = OptionalInt(request, "dimensions");
+        if (dims is < 1 || dims > model.Dimensions) return Error(400, $"\"dimensions\" must be between 1 and {model.Dimensions}, found {dims}");
+        string? prompt = OptionalString(request, "prompt");
+        string? promptName = OptionalString(request, "prompt_name");
+        if (prompt is null && promptName is not null && !model.Config.Prompts.TryGetValue(promptName, out prompt))
+            return Error(400, $"unknown prompt_name '{promptName}'; the model has: {string.Join(", ", model.Config.Prompts.Keys)}");
+        prompt ??= model.ResolvePrompt(null);
+        bool base64 = OptionalString(request, "encoding_format") switch
+        {
+            null or "float" => false,
+            "base64" => true,
+            var other => throw new RequestException(400, $"\"encoding_format\" must be \"float\" or \"base64\", found '{other}'"),
+        };
+        var precision = OptionalString(request, "precision") is { } p ? EmbeddingQuantizer.Parse(p, "\"precision\"") : EmbeddingPrecision.Float32;
+        if (EmbeddingQuantizer.NeedsRanges(precision))
+        {
+            if (options.Ranges is null)
+                return Error(400, $"\"precision\": \"{EmbeddingQuantizer.Name(precision)}\" needs calibration ranges; start serve with --calibration FILE (written by embed --calibration)");
+            int d = dims ?? model.Dimensions;
+            if (options.Ranges.Dimensions != d)
+                return Error(400, $"the calibration ranges have {options.Ranges.Dimensions} dimensions, the requested vectors {d}");
+        }
+        long tokens = 0;
+        foreach (var t in texts) tokens += model.Tokenize(t, prompt).Length;
+        if (tokens > options.MaxTokensPerRequest)
+            return Error(413, $"too many tokens: the limit (--max-tokens-per-request) is {options.MaxTokensPerRequest} tokens per request, found {tokens}");
+
+        var vectors = await batcher.EncodeAsync(texts, new EmbeddingBatcher.EncodeKey(prompt, dims, null), context.RequestAborted);
+        var data = new JsonArray();
+        for (int i = 0; i < vectors.Length; i++)
+            data.Add(new JsonObject { ["object"] = "embedding", ["index"] = i, ["embedding"] = EmbeddingFormat.Write(vectors[i], base64, precision, options.Ranges) });
+        metrics.Embedded(texts.Length, tokens);
+        return Results.Text(new JsonObject
+        {
+            ["object"] = "list", ["data"] = data, ["model"] = model.Config.ModelId,
+            ["usage"] = new JsonObject { ["prompt_tokens"] = tokens, ["total_tokens"] = tokens },
+        }.ToJsonString(), "application/json");
+    }
+
+    /// <summary>Compares SHA-256 hashes of the header and of "Bearer KEY" in constant time (hashing hides the key's length too).</summary>
+    static bool Authorized(HttpRequest request, byte[] keyHash)
+    {
+        string header = request.Headers.Authorization.ToString();
+        return CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(header)), keyHash);
+    }
+
+    static int? OptionalInt(JsonObject request, string field) => request[field] switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue(out int n) => n,
+        var other => throw new RequestException(400, $"\"{field}\" must be an integer, found {other.ToJsonString()}"),
+    };
+
+    static string? OptionalString(JsonObject request, string field) => request[field] switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue(out string? s) => s,
+        var other => throw new RequestException(400, $"\"{field}\" must be a string, found {other.ToJsonString()}"),
+    };
+
+    static IResult Error(int status, string message, string? code = null)
+    {
+        var error = new JsonObject { ["message"] = message, ["type"] = status == 401 ? "authentication_error" : "invalid_request_error" };
+        if (code is not null) error["code"] = code;
+        return Results.Text(new JsonObject { ["error"] = error }.ToJsonString(), "application/json", statusCode: status);
+    }
+
+    sealed class RequestException(int status, string message) : Exception(message)
+    {
+        public int Status { get; } = status;
+    }
 }
