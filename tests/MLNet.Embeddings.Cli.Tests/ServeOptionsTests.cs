@@ -38,6 +38,12 @@ public sealed class ServeOptionsTests : IDisposable
         var (ok, body) = await server.PostAsync("{\"input\": \"cat\"}", apiKey: "s3cret");
         Assert.Equal(HttpStatusCode.OK, ok);
         Assert.Equal(_model.Encode(["cat"])[0], Floats(body.GetProperty("data")[0].GetProperty("embedding")));
+        using var lower = new HttpRequestMessage(HttpMethod.Get, "/v1/models");
+        lower.Headers.TryAddWithoutValidation("Authorization", "bearer s3cret"); // the scheme is case-insensitive, the key is not
+        Assert.Equal(HttpStatusCode.OK, (await server.Http.SendAsync(lower)).StatusCode);
+        using var upperKey = new HttpRequestMessage(HttpMethod.Get, "/v1/models");
+        upperKey.Headers.TryAddWithoutValidation("Authorization", "Bearer S3CRET");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await server.Http.SendAsync(upperKey)).StatusCode);
         Assert.Equal("ok", await server.Http.GetStringAsync("/health"));
     }
 

@@ -133,6 +133,7 @@ internal static class EmbeddingServer
     static bool Authorized(HttpRequest request, byte[] keyHash)
     {
         string header = request.Headers.Authorization.ToString();
+        if (header.StartsWith("bearer ", StringComparison.OrdinalIgnoreCase)) header = "Bearer " + header[7..]; // the scheme is case-insensitive
         return CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(header)), keyHash);
     }
 
