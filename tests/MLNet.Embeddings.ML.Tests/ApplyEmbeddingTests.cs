@@ -123,5 +123,26 @@ public sealed class ApplyEmbeddingTests
         var set = view.GetRowCursorSet(new[] { view.Schema["Emb"] }, 4);
         Assert.NotEmpty(set);
         foreach (var c in set) c.Dispose();
+        // the reloaded (stock CustomMapping) pipeline: ML.NET may split a cursor set over threads; every row keeps its vector
+        string zip = Path.Combine(TestData.TempDir(), "set.zip");
+        ml.Model.Save(ml.Transforms.ApplyEmbedding("Emb", "Text", TestData.TinyBert).Fit(data), data.Schema, zip);
+        var reloaded = new MLContext().Model.Load(zip, out _).Transform(data);
+        var byRow = new System.Collections.Concurrent.ConcurrentDictionary<ulong, int[]>();
+        var cursors = reloaded.GetRowCursorSet(new[] { reloaded.Schema["Emb"] }, 4);
+        Parallel.ForEach(cursors, c =>
+        {
+            using (c)
+            {
+                var id = c.GetIdGetter();
+                var get = c.GetGetter<VBuffer<float>>(c.Schema["Emb"]);
+                VBuffer<float> v = default; DataViewRowId rid = default;
+                while (c.MoveNext())
+                {
+                    id(ref rid); get(ref v);
+                    Assert.True(byRow.TryAdd(rid.Low, v.DenseValues().Select(BitConverter.SingleToInt32Bits).ToArray()));
+                }
+            }
+        });
+        Assert.Equal(expected, byRow.OrderBy(p => p.Key).SelectMany(p => p.Value).ToArray());
     }
 }
