@@ -111,6 +111,28 @@ public sealed class ApplyEmbeddingTests
     }
 
     [Fact]
+    public void TransformIsLazyAndEmbedsOneWindowAhead()
+    {
+        var ml = new MLContext();
+        var data = Data(ml);
+        var counting = new CountingDataView(data);
+        var view = ml.Transforms.ApplyEmbedding("Emb", "Text", TestData.TinyBert, new ApplyEmbeddingOptions { WindowSize = 4 }).Fit(data).Transform(counting);
+        Assert.Equal(0, counting.RowsRead); // Transform embeds nothing
+        var col = view.Schema["Emb"];
+        using var cursor = view.GetRowCursor(new[] { col });
+        var get = cursor.GetGetter<VBuffer<float>>(col);
+        VBuffer<float> v = default;
+        Assert.True(cursor.MoveNext());
+        get(ref v);
+        long afterFirst = counting.RowsRead; // the main cursor's row + the look-ahead cursor's first window
+        Assert.InRange(afterFirst, 1 + 4, 1 + 4 + 1);
+        for (int i = 1; i < 4; i++) { Assert.True(cursor.MoveNext()); get(ref v); }
+        Assert.Equal(afterFirst + 3, counting.RowsRead); // the rest of the window is served without reading ahead
+        Assert.True(cursor.MoveNext()); get(ref v);
+        Assert.InRange(counting.RowsRead, afterFirst + 4 + 3, afterFirst + 4 + 4 + 1); // the next window, read as one
+    }
+
+    [Fact]
     public void CursorSetsAndConcurrentCursorsGiveTheSameVectors()
     {
         var ml = new MLContext();

@@ -52,7 +52,12 @@ public sealed class OnnxInteropTests(ITestOutputHelper output)
             .Fit(data).Transform(data).GetColumn<float[]>("sentence_embedding").ToArray();
         var ours = ml.Transforms.ApplyEmbedding("E", "Text", modelFolder, new ApplyEmbeddingOptions { Pooling = PoolingMode.Mean, Normalize = true, MaxLength = length })
             .Fit(data).Transform(data).GetColumn<float[]>("E").ToArray();
+        // and our own ONNX Runtime stage on the same file (EmbeddingBackend.Onnx)
+        var ort = ml.Transforms.ApplyEmbedding("E", "Text", modelFolder, new ApplyEmbeddingOptions { Backend = EmbeddingBackend.Onnx, OnnxModelFile = onnx, MaxLength = length })
+            .Fit(data).Transform(data).GetColumn<float[]>("E").ToArray();
         Assert.Equal(texts.Count, stock.Length);
+        for (int r = 0; r < ours.Length; r++)
+            for (int i = 0; i < ours[r].Length; i++) Assert.True(Math.Abs(ours[r][i] - ort[r][i]) < 1e-5, $"row {r}[{i}]: Onnx backend {ort[r][i]} vs managed {ours[r][i]}");
         double max = 0;
         for (int r = 0; r < ours.Length; r++)
         {
