@@ -40,10 +40,10 @@ public sealed class FineTuneEmbeddingEstimator : IEstimator<EmbeddingTransformer
         ArgumentNullException.ThrowIfNull(input);
         foreach (var c in _columns) SchemaChecks.Text(input.Schema, c.InputColumnName, "Columns input");
         SchemaChecks.NoReservedNames(input.Schema);
-        var ch = (_o.Context as IChannelProvider)?.Start("FineTuneEmbedding");
         if (!TrainingEngines.IsAvailable(_o.Backend)) // before loading anything; the trainer's own check names the fix too
             throw new ConfigurationException(nameof(FineTuneEmbeddingOptions.Backend), $"{_o.Backend} is not registered: reference MLNet.Embeddings.TorchSharp "
                 + "(and a libtorch native package) and call MLNet.Embeddings.TorchSharp.TorchSharpBackend.Register() before Fit.");
+        var ch = (_o.Context as IChannelProvider)?.Start("FineTuneEmbedding");
         try
         {
             var model = SentenceEncoder.Load(_o.BaseModelPath);
