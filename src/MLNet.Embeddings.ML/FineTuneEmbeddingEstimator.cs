@@ -40,6 +40,9 @@ public sealed class FineTuneEmbeddingEstimator : IEstimator<EmbeddingTransformer
         ArgumentNullException.ThrowIfNull(input);
         foreach (var c in _columns) SchemaChecks.Text(input.Schema, c.InputColumnName, "Columns input");
         SchemaChecks.NoReservedNames(input.Schema);
+        if (!TrainingEngines.IsAvailable(_o.Backend)) // before loading anything; the trainer's own check names the fix too
+            throw new ConfigurationException(nameof(FineTuneEmbeddingOptions.Backend), $"{_o.Backend} is not registered: reference MLNet.Embeddings.TorchSharp "
+                + "(and a libtorch native package) and call MLNet.Embeddings.TorchSharp.TorchSharpBackend.Register() before Fit.");
         var ch = (_o.Context as IChannelProvider)?.Start("FineTuneEmbedding");
         try
         {
@@ -49,7 +52,7 @@ public sealed class FineTuneEmbeddingEstimator : IEstimator<EmbeddingTransformer
             var trainer = new TrainerOptions
             {
                 LearningRate = _o.LearningRate, BatchSize = _o.BatchSize, Epochs = _o.Epochs, Seed = _o.Seed, WarmupRatio = _o.WarmupRatio,
-                MaxLength = _o.MaxLength, EvalSteps = _o.EvaluationSteps, EarlyStoppingPatience = _o.EarlyStoppingPatience,
+                MaxLength = _o.MaxLength, Dropout = _o.Dropout, Backend = _o.Backend, Device = _o.Device, Precision = _o.Precision, EvalSteps = _o.EvaluationSteps, EarlyStoppingPatience = _o.EarlyStoppingPatience,
                 Evaluator = _o.ValidationData is { } val ? Evaluator(val) : null,
                 Progress = new Relay(_o.Progress, ch),
             };

@@ -40,6 +40,18 @@ public sealed class FineTuneEmbeddingOptions
     public int Seed { get; set; } = 42;
     /// <summary>Warm-up as a fraction of all steps (0.1).</summary>
     public double WarmupRatio { get; set; } = 0.1;
+    /// <summary>Dropout for hidden states and attention during training; null keeps the model's config (0 makes runs repeatable across backends).</summary>
+    public float? Dropout { get; set; }
+    /// <summary>
+    /// The training engine: <see cref="TrainingBackend.Managed"/> (default) or <see cref="TrainingBackend.TorchSharp"/>, which
+    /// needs a reference to MLNet.Embeddings.TorchSharp (+ a libtorch native package) and a call to
+    /// <c>MLNet.Embeddings.TorchSharp.TorchSharpBackend.Register()</c> before <c>Fit</c>; otherwise <c>Fit</c> says so.
+    /// </summary>
+    public TrainingBackend Backend { get; set; } = TrainingBackend.Managed;
+    /// <summary>Device of the engine: <c>cpu</c> (default), <c>cuda</c> or <c>cuda:N</c> (TorchSharp only; no silent CPU fallback); null means cpu.</summary>
+    public string? Device { get; set; }
+    /// <summary>Matrix-product precision (Float32 default; BFloat16/Float16 autocast on CUDA with TorchSharp).</summary>
+    public TrainingPrecision Precision { get; set; } = TrainingPrecision.Float32;
     /// <summary>Token cap per text during training; null uses the model's max_seq_length.</summary>
     public int? MaxLength { get; set; }
     /// <summary>The text columns to embed after training, (output, input) pairs; empty embeds the anchor column as "Features".</summary>

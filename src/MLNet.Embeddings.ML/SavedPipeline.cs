@@ -17,13 +17,13 @@ namespace MLNet.Embeddings.ML;
 /// </summary>
 internal static class SavedPipeline
 {
-    public static ITransformer Embedding(EmbeddingState state, IReadOnlyList<InputOutputColumnPair> columns, DataViewSchema schema)
+    public static ITransformer Embedding(EmbeddingState state, IReadOnlyList<InputOutputColumnPair> columns, DataViewSchema schema, string? savedText = null)
     {
         var ml = new MLContext();
         var embed = VectorContracts.Embedding(ml, state.Dimensions) ?? throw new ConfigurationException("Dimensions",
             $"a {state.Dimensions}-dimensional embedding stage cannot be saved: ML.NET needs a compile-time vector size per saved mapping and the " +
             $"supported sizes are {string.Join(", ", VectorContracts.Sizes)} (choose one with ApplyEmbeddingOptions.Dimensions).");
-        string text = state.SavedText();
+        string text = savedText ?? state.SavedText(); // tests pass a damaged text
         IEstimator<ITransformer> chain = ml.Transforms.CopyColumns(MappingColumns.Text, columns[0].InputColumnName)
             .Append(ml.Transforms.CustomMapping(new KeyFactory().GetMapping(), KeyFactory.Contract))
             .Append(ml.Transforms.Conversion.MapValue(MappingColumns.State, new[] { new KeyValuePair<float, string>(KeyFactory.Value, text) }, MappingColumns.Key));

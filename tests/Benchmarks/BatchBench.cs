@@ -49,7 +49,7 @@ public static class BatchBench
         finally { Directory.Delete(dir, true); }
     }
 
-    static string FindGlove()
+    internal static string FindGlove()
     {
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
         {
@@ -61,7 +61,7 @@ public static class BatchBench
         throw new FileNotFoundException("GloVe not found; pass --model FILE");
     }
 
-    static void Generate(string glove, string path, long rows)
+    internal static void Generate(string glove, string path, long rows)
     {
         var words = File.ReadLines(glove).Take(20_000).Select(l => l[..l.IndexOf(' ')]).ToArray();
         var random = new Random(12);

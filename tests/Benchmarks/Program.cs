@@ -15,6 +15,7 @@ public static class Program
         if (args.Length > 0 && args[0] == "onnx") return OnnxBench.Run(args[1..]);
         if (args.Length > 0 && args[0] == "torch") return TorchInferenceBench.Run(args[1..]);
         if (args.Length > 0 && args[0] == "batch") return BatchBench.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "mlnet") return MlNetBench.Run(args[1..]);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }

@@ -111,6 +111,28 @@ public sealed class ApplyEmbeddingTests
     }
 
     [Fact]
+    public void TransformIsLazyAndEmbedsOneWindowAhead()
+    {
+        var ml = new MLContext();
+        var data = Data(ml);
+        var counting = new CountingDataView(data);
+        var view = ml.Transforms.ApplyEmbedding("Emb", "Text", TestData.TinyBert, new ApplyEmbeddingOptions { WindowSize = 4 }).Fit(data).Transform(counting);
+        Assert.Equal(0, counting.RowsRead); // Transform embeds nothing
+        var col = view.Schema["Emb"];
+        using var cursor = view.GetRowCursor(new[] { col });
+        var get = cursor.GetGetter<VBuffer<float>>(col);
+        VBuffer<float> v = default;
+        Assert.True(cursor.MoveNext());
+        get(ref v);
+        long afterFirst = counting.RowsRead; // the main cursor's row + the look-ahead cursor's first window
+        Assert.InRange(afterFirst, 1 + 4, 1 + 4 + 1);
+        for (int i = 1; i < 4; i++) { Assert.True(cursor.MoveNext()); get(ref v); }
+        Assert.Equal(afterFirst + 3, counting.RowsRead); // the rest of the window is served without reading ahead
+        Assert.True(cursor.MoveNext()); get(ref v);
+        Assert.InRange(counting.RowsRead, afterFirst + 4 + 3, afterFirst + 4 + 4 + 1); // the next window, read as one
+    }
+
+    [Fact]
     public void CursorSetsAndConcurrentCursorsGiveTheSameVectors()
     {
         var ml = new MLContext();
@@ -123,5 +145,26 @@ public sealed class ApplyEmbeddingTests
         var set = view.GetRowCursorSet(new[] { view.Schema["Emb"] }, 4);
         Assert.NotEmpty(set);
         foreach (var c in set) c.Dispose();
+        // the reloaded (stock CustomMapping) pipeline: ML.NET may split a cursor set over threads; every row keeps its vector
+        string zip = Path.Combine(TestData.TempDir(), "set.zip");
+        ml.Model.Save(ml.Transforms.ApplyEmbedding("Emb", "Text", TestData.TinyBert).Fit(data), data.Schema, zip);
+        var reloaded = new MLContext().Model.Load(zip, out _).Transform(data);
+        var byRow = new System.Collections.Concurrent.ConcurrentDictionary<ulong, int[]>();
+        var cursors = reloaded.GetRowCursorSet(new[] { reloaded.Schema["Emb"] }, 4);
+        Parallel.ForEach(cursors, c =>
+        {
+            using (c)
+            {
+                var id = c.GetIdGetter();
+                var get = c.GetGetter<VBuffer<float>>(c.Schema["Emb"]);
+                VBuffer<float> v = default; DataViewRowId rid = default;
+                while (c.MoveNext())
+                {
+                    id(ref rid); get(ref v);
+                    Assert.True(byRow.TryAdd(rid.Low, v.DenseValues().Select(BitConverter.SingleToInt32Bits).ToArray()));
+                }
+            }
+        });
+        Assert.Equal(expected, byRow.OrderBy(p => p.Key).SelectMany(p => p.Value).ToArray());
     }
 }

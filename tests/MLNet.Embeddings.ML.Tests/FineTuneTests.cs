@@ -92,6 +92,27 @@ public sealed class FineTuneTests
         Assert.Contains("'Label'", ex.Message);
     }
 
+    [Fact]
+    public void TorchSharpBackendWithoutRegistrationAndCudaOnTheManagedEngineSayWhy()
+    {
+        var ml = new MLContext();
+        var data = ml.Data.LoadFromEnumerable(Topics());
+        FineTuneEmbeddingOptions Options() => new()
+        {
+            BaseModelPath = TestData.TinyBert, AnchorColumnName = "Text", LabelColumnName = "Label", Loss = EmbeddingLoss.CosineSimilarity, Epochs = 1, BatchSize = 8,
+        };
+        Assert.False(TrainingEngines.IsAvailable(TrainingBackend.TorchSharp)); // this project does not reference MLNet.Embeddings.TorchSharp
+        var o = Options();
+        o.Backend = TrainingBackend.TorchSharp;
+        var ex = Assert.Throws<ConfigurationException>(() => ml.Transforms.FineTuneEmbedding(o).Fit(data));
+        Assert.Contains("TorchSharpBackend.Register()", ex.Message);
+        Assert.Equal("Backend", ex.Setting);
+        var o2 = Options();
+        o2.Device = "cuda";
+        var ex2 = Assert.Throws<ConfigurationException>(() => ml.Transforms.FineTuneEmbedding(o2).Fit(data));
+        Assert.Contains("cuda", ex2.Message);
+    }
+
     sealed class SyncProgress(Action<TrainingProgress> action) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value) => action(value);

