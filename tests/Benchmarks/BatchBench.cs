@@ -109,7 +109,21 @@ public static class BatchBench
         sampler.Start();
         var encoder = SentenceEncoder.Load(model);
         if (mode == "stream")
-            BatchJob.Run(encoder, new BatchJobOptions { Input = input, Output = output });
+        {
+            // MLNET_BATCH_PROBE=N: every N rows, a full compacting GC and the live managed bytes (what the run retains).
+            IProgress<long>? probe = null;
+            if (long.TryParse(Environment.GetEnvironmentVariable("MLNET_BATCH_PROBE"), out long every) && every > 0)
+            {
+                long next = every;
+                probe = new Callback(done =>
+                {
+                    if (done < next) return;
+                    next += every;
+                    Console.Error.WriteLine($"probe rows {done} live_kb {GC.GetTotalMemory(forceFullCollection: true) / 1024}");
+                });
+            }
+            BatchJob.Run(encoder, new BatchJobOptions { Input = input, Output = output }, probe);
+        }
         else
         {
             // The earlier design: every text in memory, one Encode over the lot, then write.
@@ -132,4 +146,6 @@ public static class BatchBench
             $"server_gc {System.Runtime.GCSettings.IsServerGC} peak_kb {hwm.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]}");
         return 0;
     }
+
+    sealed class Callback(Action<long> action) : IProgress<long> { public void Report(long value) => action(value); }
 }
