@@ -100,7 +100,7 @@ public sealed class QuantizedRetrievalTests(ITestOutputHelper log)
             .OrderByDescending(c => c.score).ThenBy(c => c.d).Take(K).Select(c => c.d).ToArray()).ToArray();
         double rescore = Ndcg(rescored, relevant);
 
-        log.WriteLine($"| {which} ({model.Dimensions} dims) | {queries.Length} / {corpus.Length} | {float32:F4} | {int8:F4} ({int8 - float32:+0.0000;-0.0000}) | {int8Codes:F4} | {binary:F4} ({binary / float32:P1}) | {rescore:F4} ({rescore / float32:P1}) |");
+        log.WriteLine($"| {which} ({model.Dimensions} dims) | {queries.Length} / {corpus.Length} | {float32:F4} | {int8:F4} ({int8 - float32:+0.0000;-0.0000;0.0000}) | {int8Codes:F4} | {binary:F4} ({binary / float32:P1}) | {rescore:F4} ({rescore / float32:P1}) |");
         Assert.True(Math.Abs(int8 - float32) <= 0.02, $"int8 {int8:F4} vs float32 {float32:F4}");
         Assert.Equal(binary, ubinary, 12); // the −128 shift of binary cancels in XOR: same distances, same ranking
         Assert.True(binary < float32, $"binary {binary:F4} should lose something against float32 {float32:F4}");
