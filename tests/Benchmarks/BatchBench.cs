@@ -86,16 +86,44 @@ public static class BatchBench
         string text = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         if (process.ExitCode != 0) throw new InvalidOperationException($"child {mode} {input} failed: {text}");
-        return (long.Parse(text.Trim().Split(' ').Last(), CultureInfo.InvariantCulture), clock.Elapsed.TotalSeconds);
+        var fields = text.Trim().Split(' ');
+        Console.Error.WriteLine($"  {mode} {Path.GetFileName(input)}: {text.Trim()}");
+        return (long.Parse(fields[Array.IndexOf(fields, "peak_kb") + 1], CultureInfo.InvariantCulture), clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>One run in this process; prints <c>peak_kb N</c> (VmHWM) at the end.</summary>
     static int Child(string[] args)
     {
         var (mode, model, input, output) = (args[0], args[1], args[2], args[3]);
+        // Where the peak comes from: the GC's committed bytes, sampled, beside the process's peak RSS.
+        long managedPeak = 0;
+        using var stop = new CancellationTokenSource();
+        var sampler = new Thread(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                managedPeak = Math.Max(managedPeak, GC.GetGCMemoryInfo(GCKind.Any).TotalCommittedBytes);
+                Thread.Sleep(20);
+            }
+        }) { IsBackground = true };
+        sampler.Start();
         var encoder = SentenceEncoder.Load(model);
         if (mode == "stream")
-            BatchJob.Run(encoder, new BatchJobOptions { Input = input, Output = output });
+        {
+            // MLNET_BATCH_PROBE=N: every N rows, a full compacting GC and the live managed bytes (what the run retains).
+            IProgress<long>? probe = null;
+            if (long.TryParse(Environment.GetEnvironmentVariable("MLNET_BATCH_PROBE"), out long every) && every > 0)
+            {
+                long next = every;
+                probe = new Callback(done =>
+                {
+                    if (done < next) return;
+                    next += every;
+                    Console.Error.WriteLine($"probe rows {done} live_kb {GC.GetTotalMemory(forceFullCollection: true) / 1024}");
+                });
+            }
+            BatchJob.Run(encoder, new BatchJobOptions { Input = input, Output = output }, probe);
+        }
         else
         {
             // The earlier design: every text in memory, one Encode over the lot, then write.
@@ -111,7 +139,13 @@ public static class BatchBench
             writer.Complete();
         }
         string hwm = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        Console.WriteLine($"peak_kb {hwm.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]}");
+        stop.Cancel();
+        sampler.Join();
+        var info = GC.GetGCMemoryInfo(GCKind.Any);
+        Console.WriteLine($"gc_committed_peak_kb {managedPeak / 1024} gc_heap_end_kb {info.HeapSizeBytes / 1024} gcs {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} " +
+            $"server_gc {System.Runtime.GCSettings.IsServerGC} peak_kb {hwm.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]}");
         return 0;
     }
+
+    sealed class Callback(Action<long> action) : IProgress<long> { public void Report(long value) => action(value); }
 }

@@ -45,32 +45,58 @@ public sealed class ParquetEmbeddingWriter : EmbeddingWriter
         int values = EmbeddingQuantizer.ValuesPerVector(vectors[0].Length, Precision);
         _metadata["mlnet.dimensions"] = vectors[0].Length.ToString(System.Globalization.CultureInfo.InvariantCulture);
         _writer.CustomMetadata = _metadata;
-        var repetition = new int[rows.Count * values];
-        for (int r = 0; r < rows.Count; r++)
-            for (int j = 1; j < values; j++) repetition[r * values + j] = 1;
-        using var group = _writer.CreateRowGroup();
-        BatchInput.Wait(group.WriteAsync<long>(_index, rows.Select(r => r.Index).ToArray()));
-        if (IncludeId) BatchInput.Wait(group.WriteAsync(_id, rows.Select(r => r.Id).ToArray()!));
+        int n = rows.Count * values;
         var item = (DataField)_embedding.Item;
-        var definition = new int[repetition.Length];
-        Array.Fill(definition, item.MaxDefinitionLevel); // every list present, every element set
+        Levels(rows.Count, values, item.MaxDefinitionLevel);
+        Grow(ref _indexes, rows.Count);
+        for (int r = 0; r < rows.Count; r++) _indexes[r] = rows[r].Index;
+        using var group = _writer.CreateRowGroup();
+        BatchInput.Wait(group.WriteAsync<long>(_index, _indexes.AsMemory(0, rows.Count)));
+        if (IncludeId) BatchInput.Wait(group.WriteAsync(_id, rows.Select(r => r.Id).ToArray()!));
+        ReadOnlyMemory<int> definition = _definition.AsMemory(0, n), repetition = _repetition.AsMemory(0, n);
         switch (Precision)
         {
             case EmbeddingPrecision.Float32:
-                var floats = new float[rows.Count * values];
-                for (int r = 0; r < rows.Count; r++) vectors[r].CopyTo(floats, r * values);
-                BatchInput.Wait(group.WriteAllPartsAsync<float>(item, floats, definition, repetition, CancellationToken.None));
+                Grow(ref _floats, n);
+                for (int r = 0; r < rows.Count; r++) vectors[r].CopyTo(_floats, r * values);
+                BatchInput.Wait(group.WriteAllPartsAsync<float>(item, _floats.AsMemory(0, n), definition, repetition, CancellationToken.None));
+                break;
+            case EmbeddingPrecision.Int8 or EmbeddingPrecision.Binary:
+                Grow(ref _signed, n);
+                for (int r = 0; r < rows.Count; r++)
+                    EmbeddingQuantizer.Quantize(vectors[r], Precision, Ranges, System.Runtime.InteropServices.MemoryMarshal.AsBytes(_signed.AsSpan(r * values, values)));
+                BatchInput.Wait(group.WriteAllPartsAsync<sbyte>(item, _signed.AsMemory(0, n), definition, repetition, CancellationToken.None));
                 break;
             default:
-                var bytes = new byte[rows.Count * values];
-                for (int r = 0; r < rows.Count; r++) EmbeddingQuantizer.Quantize(vectors[r], Precision, Ranges, bytes.AsSpan(r * values, values));
-                if (EmbeddingQuantizer.IsSigned(Precision))
-                    BatchInput.Wait(group.WriteAllPartsAsync<sbyte>(item, bytes.Select(b => (sbyte)b).ToArray(), definition, repetition, CancellationToken.None));
-                else
-                    BatchInput.Wait(group.WriteAllPartsAsync<byte>(item, bytes, definition, repetition, CancellationToken.None));
+                Grow(ref _bytes, n);
+                for (int r = 0; r < rows.Count; r++) EmbeddingQuantizer.Quantize(vectors[r], Precision, Ranges, _bytes.AsSpan(r * values, values));
+                BatchInput.Wait(group.WriteAllPartsAsync<byte>(item, _bytes.AsMemory(0, n), definition, repetition, CancellationToken.None));
                 break;
         }
     }
+
+    // The window's buffers are kept and reused: a fresh set per window is several large-object-heap arrays
+    // (1.6 MB each for 4,096 × 100 floats) that only a full GC gives back.
+    long[] _indexes = [];
+    float[] _floats = [];
+    sbyte[] _signed = [];
+    byte[] _bytes = [];
+    int[] _definition = [], _repetition = [];
+    int _levelsRows, _levelsValues;
+
+    /// <summary>Definition levels (every list present, every element set) and repetition levels (0 starts a row's list).</summary>
+    void Levels(int rows, int values, int maxDefinition)
+    {
+        if (rows <= _levelsRows && values == _levelsValues) return;
+        _definition = new int[rows * values];
+        Array.Fill(_definition, maxDefinition);
+        _repetition = new int[rows * values];
+        for (int r = 0; r < rows; r++)
+            for (int j = 1; j < values; j++) _repetition[r * values + j] = 1;
+        (_levelsRows, _levelsValues) = (rows, values);
+    }
+
+    static void Grow<T>(ref T[] buffer, int length) { if (buffer.Length < length) buffer = new T[length]; }
 
     /// <inheritdoc/>
     public override void Complete()
