@@ -60,6 +60,8 @@ public partial class TickerModel
             : mlContext.Transforms.ApplyEmbedding("Features", "question", s.EmbeddingModelPath, embedding);
         return features
             .Append(mlContext.Transforms.Conversion.MapValueToKey("Label", "ticker"))
+            // SDCA passes over the data many times: cache the embedded rows instead of embedding them again every pass
+            .AppendCacheCheckpoint(mlContext)
             .Append(mlContext.MulticlassClassification.Trainers.SdcaMaximumEntropy("Label", "Features"))
             .Append(mlContext.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
     }
