@@ -12,7 +12,7 @@ public sealed class ModelBuilderExampleTests
         o.FineTune.PairsPerRow = 2;
         var result = Experiment.Run(o, TextWriter.Null);
 
-        // the split: 5 tickers, every held-out ticker also in train, no question in both (by row, so exact duplicates may repeat)
+        // the split: 5 tickers × 40 rows, every held-out ticker one of the training tickers
         Assert.Equal(5, result.Classes.Count);
         Assert.Equal(200, result.TrainRows + result.TestRows);
         Assert.All(result.TestSet, r => Assert.Contains(r.Ticker, result.Classes));
