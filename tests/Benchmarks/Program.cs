@@ -14,6 +14,7 @@ public static class Program
         if (args.Length > 0 && args[0] == "train") return TrainBench.Run(args[1..]);
         if (args.Length > 0 && args[0] == "onnx") return OnnxBench.Run(args[1..]);
         if (args.Length > 0 && args[0] == "torch") return TorchInferenceBench.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "minilm") return MiniLmBench.Run(args[1..]);
         if (args.Length > 0 && args[0] == "batch") return BatchBench.Run(args[1..]);
         if (args.Length > 0 && args[0] == "mlnet") return MlNetBench.Run(args[1..]);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
