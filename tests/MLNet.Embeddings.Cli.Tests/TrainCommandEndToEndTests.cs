@@ -1,3 +1,4 @@
+using MLNet.Embeddings.TestSupport;
 using MLNet.Embeddings.Models;
 
 namespace MLNet.Embeddings.Cli.Tests;
@@ -33,16 +34,10 @@ public class TrainCommandEndToEndTests
         Assert.True(rc == 0, stderr.ToString());
         Assert.Contains("\"steps\":3", stdout.ToString());
         Assert.True(File.Exists(Path.Combine(output, "metrics.jsonl")));
-        var expected = SafeTensors.Read(Path.Combine(fixture, "expected.safetensors"));
         var tuned = SentenceEncoder.Load(output);
-        var trained = ((Backbones.ITrainableBackbone)tuned.Backbone).Parameters;
-        foreach (var p in trained)
-        {
-            if (p.Name.EndsWith("attention.self.key.bias", StringComparison.Ordinal)) continue; // zero true gradient, see BertTrainingTests
-            var ex = expected[p.Name].Value;
-            // 1e-4 absolute plus 1e-3 relative: see BertTrainingTests (AVX2-only CPUs land ~1.04e-4 from torch on the largest weights).
-            for (int i = 0; i < ex.Length; i++) Assert.True(MathF.Abs(ex[i] - p.Value[i]) <= 1e-4f + 1e-3f * MathF.Abs(ex[i]), $"{p.Name}[{i}]: {p.Value[i]} vs torch {ex[i]}");
-        }
+        // Every weight within 1e-4 of torch, except the key bias (zero true gradient) and the <0.1 % of elements where
+        // Adam's step is ill-conditioned (|g| of the order of eps): see AdamParity (linked from the Training tests).
+        AdamParity.AssertMatches(fixture, ((Backbones.ITrainableBackbone)tuned.Backbone).Parameters, 1e-3f, 3);
     }
 
     [Fact]

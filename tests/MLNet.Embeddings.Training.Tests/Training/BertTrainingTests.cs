@@ -5,6 +5,7 @@ using MLNet.Embeddings.Tokenization;
 using MLNet.Embeddings.Training.Data;
 using MLNet.Embeddings.Training.Losses;
 using MLNet.Embeddings.Training;
+using MLNet.Embeddings.TestSupport;
 
 namespace MLNet.Embeddings.Training.Tests.Training;
 
@@ -41,22 +42,10 @@ public class BertTrainingTests
         Assert.Equal(expectedLosses.Length, losses.Count);
         for (int i = 0; i < losses.Count; i++) Assert.True(Math.Abs(losses[i] - expectedLosses[i]) < 1e-4, $"step {i + 1}: loss {losses[i]} vs torch {expectedLosses[i]}");
 
-        var expected = SafeTensors.Read(Path.Combine(fixture, "expected.safetensors"));
-        float maxMove = 0;
-        foreach (var p in ((BertBackbone)model.Backbone).Parameters)
-        {
-            var e = expected[p.Name].Value;
-            // The key bias has a mathematically zero gradient (softmax ignores a per-query constant): torch's float64
-            // gradient is ~1e-17, ours float32 noise ~1e-9, and Adam scales either to a step of up to lr. Only bound it.
-            bool zeroGradient = p.Name.EndsWith("attention.self.key.bias", StringComparison.Ordinal);
-            for (int i = 0; i < e.Length; i++)
-            {
-                if (zeroGradient) { Assert.True(MathF.Abs(p.Value[i] - e[i]) <= 3 * options.LearningRate); continue; }
-                // 1e-4 absolute plus 1e-3 relative: on AVX2-only CPUs (no AVX-512) three AdamW steps land up to ~1.04e-4 from torch on the largest weights (seen on an AMD EPYC, unexplained, pre-existing).
-                Assert.True(MathF.Abs(p.Value[i] - e[i]) <= 1e-4f + 1e-3f * MathF.Abs(e[i]), $"{p.Name}[{i}]: {p.Value[i]} vs torch {e[i]} (was {before[p.Name][i]})");
-                maxMove = MathF.Max(maxMove, MathF.Abs(e[i] - before[p.Name][i]));
-            }
-        }
+        // Every weight within 1e-4 of torch, except the key bias (zero true gradient) and the <0.1 % of elements where
+        // Adam's step is ill-conditioned (|g| of the order of eps, listed in ill_conditioned.json): see AdamParity.
+        float maxMove = AdamParity.AssertMatches(fixture, ((BertBackbone)model.Backbone).Parameters, options.LearningRate,
+            steps.RootElement.GetProperty("steps").GetInt32(), before);
         Assert.True(maxMove > 1e-3f, $"the reference barely moved ({maxMove}); the comparison would prove nothing");
     }
 }
