@@ -10,7 +10,7 @@ namespace MLNet.Embeddings.ML.Tests;
 /// model's life with the real all-MiniLM-L6-v2 (default) or MODEL: fit, transform + consume, save (twice), load and
 /// consume in this process, then load and consume in a fresh process. Per stage: wall and CPU seconds, bytes the GC
 /// allocated (<see cref="GC.GetTotalAllocatedBytes"/>), peak RSS during the stage (VmHWM, reset before each stage
-/// through /proc/self/clear_refs) and RSS after it. Prints a Markdown table.
+/// through /proc/self/clear_refs), RSS and the managed heap after it. Prints a Markdown table.
 /// </summary>
 public static class MemoryProbe
 {
@@ -27,8 +27,8 @@ public static class MemoryProbe
         try
         {
             Console.WriteLine($"model {model}; {Environment.ProcessorCount} CPUs, load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
-            Console.WriteLine("| stage | wall s | CPU s | allocated MB | peak RSS MB | RSS after MB |");
-            Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: |");
+            Console.WriteLine("| stage | wall s | CPU s | allocated MB | peak RSS MB | RSS after MB | managed heap after MB |");
+            Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
             var ml = new MLContext(seed: 1);
             ml.ComponentCatalog.RegisterAssembly(typeof(EmbeddingModel).Assembly);
             var data = ml.Data.LoadFromEnumerable(Texts(rows).Select(t => new TextRow { Text = t }).ToArray());
@@ -87,8 +87,8 @@ public static class MemoryProbe
         double mb = (GC.GetTotalAllocatedBytes(precise: true) - alloc) / 1e6;
         double peak = Hwm(reset: false);
         GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
-        double rss = Status("VmRSS:");
-        Console.WriteLine($"| {name} | {wall:F1} | {cpuS:F1} | {mb:F0} | {peak:F0} | {rss:F0} |");
+        double rss = Status("VmRSS:"), heap = GC.GetTotalMemory(forceFullCollection: true) / 1e6;
+        Console.WriteLine($"| {name} | {wall:F1} | {cpuS:F1} | {mb:F0} | {peak:F0} | {rss:F0} | {heap:F0} |");
     }
 
     /// <summary>Peak RSS in MB since the last reset; resetting writes 5 to /proc/self/clear_refs.</summary>
