@@ -21,6 +21,7 @@ public static class MemoryProbe
         string Arg(string name, string fallback) { int i = Array.IndexOf(args, name); return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback; }
         int rows = int.Parse(Arg("--rows", "200"), CultureInfo.InvariantCulture);
         if (args.Length > 0 && args[0] == "child") return Child(args[1], rows);
+        if (args.Length > 0 && args[0] == "lookup") return LookupOnly(int.Parse(args[1], CultureInfo.InvariantCulture), args[2][0], args[2][1]);
         string model = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : TestData.MiniLm;
         string dir = TestData.TempDir();
         Environment.SetEnvironmentVariable("MLNET_EMBEDDINGS_CACHE", Path.Combine(dir, "unpacked"));
@@ -61,6 +62,24 @@ public static class MemoryProbe
             return p.ExitCode;
         }
         finally { Directory.Delete(dir, true); }
+    }
+
+    /// <summary>ML.NET's own cost for a MapValue lookup holding one text of <paramref name="chars"/> chars drawn from [lo, hi].</summary>
+    static int LookupOnly(int chars, char lo, char hi)
+    {
+        var rng = new Random(1);
+        string text = string.Create(chars, rng, (span, r) => { for (int i = 0; i < span.Length; i++) span[i] = (char)r.Next(lo, hi + 1); });
+        var ml = new MLContext();
+        string zip = Path.Combine(TestData.TempDir(), "lookup.zip");
+        var key = ml.Data.LoadFromEnumerable(new[] { new Mapping.KeyOutput { Key = 1 } });
+        Console.WriteLine($"| {chars:N0} chars in [U+{(int)lo:X4}, U+{(int)hi:X4}] | | | | | | |");
+        ITransformer t = null!;
+        Stage("MapValue made", () => t = ml.Transforms.Conversion.MapValue(Mapping.MappingColumns.State, new[] { new KeyValuePair<float, string>(1f, text) }, Mapping.MappingColumns.Key).Fit(key));
+        Stage("saved", () => ml.Model.Save(t, key.Schema, zip));
+        Console.WriteLine($"<!-- zip {new FileInfo(zip).Length / 1e6:F1} MB -->");
+        t = null!; text = null!;
+        Stage("loaded", () => t = ml.Model.Load(zip, out _));
+        return 0;
     }
 
     static int Child(string zip, int rows)
