@@ -1,3 +1,4 @@
+using Microsoft.ML;
 using MLNet.Embeddings.Backbones;
 using MLNet.Embeddings.OnnxRuntime;
 
@@ -12,6 +13,7 @@ internal sealed class EmbeddingState
     readonly object _gate = new();
     readonly EncodeOptions _encode;
     string? _savedText;
+    IEstimator<ITransformer>? _savedLookup;
 
     public EmbeddingState(SentenceEncoder encoder, EmbeddingSettings settings, string? sourcePath)
     {
@@ -57,9 +59,28 @@ internal sealed class EmbeddingState
     /// <summary>The state text the saved chain carries (built once, on the first save).</summary>
     public string SavedText()
     {
-        lock (_gate) return _savedText ??= SavedState.Build(this);
+        lock (_gate) return _savedText ??= BuildText();
+    }
+
+    /// <summary>How many times this state's text was built (once, unless <see cref="Invalidate"/> was called; tests check that saves reuse it).</summary>
+    public int SavedTextBuilds { get; private set; }
+
+    /// <summary>How many times this state's lookup stage was made (once, unless <see cref="Invalidate"/> was called).</summary>
+    public int SavedLookupBuilds { get; private set; }
+
+    string BuildText() { SavedTextBuilds++; return SavedState.Build(this); }
+
+    IEstimator<ITransformer> BuildLookup() { SavedLookupBuilds++; return SavedPipeline.Lookup(new MLContext(), _savedText ??= BuildText()); }
+
+    /// <summary>
+    /// The saved chain's lookup stage holding <see cref="SavedText"/> (made once: ML.NET copies and serialises the
+    /// value when the lookup is made, so every save of every transformer of this model reuses it).
+    /// </summary>
+    public IEstimator<ITransformer> SavedLookup()
+    {
+        lock (_gate) return _savedLookup ??= BuildLookup();
     }
 
     /// <summary>Forgets the saved text (the model's weights changed).</summary>
-    public void Invalidate() { lock (_gate) _savedText = null; }
+    public void Invalidate() { lock (_gate) { _savedText = null; _savedLookup = null; } }
 }

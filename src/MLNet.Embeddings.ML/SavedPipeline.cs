@@ -20,22 +20,35 @@ internal static class SavedPipeline
     public static ITransformer Embedding(EmbeddingState state, IReadOnlyList<InputOutputColumnPair> columns, DataViewSchema schema, string? savedText = null)
     {
         var ml = new MLContext();
-        var embed = VectorContracts.Embedding(ml, state.Dimensions) ?? throw new ConfigurationException("Dimensions",
+        _ = VectorContracts.Embedding(ml, state.Dimensions) ?? throw new ConfigurationException("Dimensions",
             $"a {state.Dimensions}-dimensional embedding stage cannot be saved: ML.NET needs a compile-time vector size per saved mapping and the " +
             $"supported sizes are {string.Join(", ", VectorContracts.Sizes)} (choose one with ApplyEmbeddingOptions.Dimensions).");
-        string text = savedText ?? state.SavedText(); // tests pass a damaged text
-        IEstimator<ITransformer> chain = ml.Transforms.CopyColumns(MappingColumns.Text, columns[0].InputColumnName)
+        // prefix → the lookup (one per model state, reused by every save: ML.NET serialises its value when it is made) → embed stages
+        var prefix = ml.Transforms.CopyColumns(MappingColumns.Text, columns[0].InputColumnName)
             .Append(ml.Transforms.CustomMapping(new KeyFactory().GetMapping(), KeyFactory.Contract))
-            .Append(ml.Transforms.Conversion.MapValue(MappingColumns.State, new[] { new KeyValuePair<float, string>(KeyFactory.Value, text) }, MappingColumns.Key));
+            .Fit(new EmptyDataView(schema));
+        var keyed = new EmptyDataView(prefix.GetOutputSchema(schema));
+        var lookup = (savedText is null ? state.SavedLookup() : Lookup(ml, savedText)).Fit(keyed); // tests pass a damaged text
+        IEstimator<ITransformer>? chain = null;
         for (int i = 0; i < columns.Count; i++)
         {
-            if (i > 0) chain = chain.Append(ml.Transforms.CopyColumns(MappingColumns.Text, columns[i].InputColumnName));
-            chain = chain.Append(VectorContracts.Embedding(ml, state.Dimensions)!)
-                .Append(ml.Transforms.CopyColumns(columns[i].OutputColumnName, MappingColumns.Vector));
+            IEstimator<ITransformer> step = VectorContracts.Embedding(ml, state.Dimensions)!;
+            if (i > 0) step = ml.Transforms.CopyColumns(MappingColumns.Text, columns[i].InputColumnName).Append(step);
+            step = step.Append(ml.Transforms.CopyColumns(columns[i].OutputColumnName, MappingColumns.Vector));
+            chain = chain is null ? step : chain.Append(step);
         }
-        chain = chain.Append(ml.Transforms.DropColumns(MappingColumns.Text, MappingColumns.Key, MappingColumns.State, MappingColumns.Vector));
-        return chain.Fit(new EmptyDataView(schema));
+        var suffix = chain!.Append(ml.Transforms.DropColumns(MappingColumns.Text, MappingColumns.Key, MappingColumns.State, MappingColumns.Vector))
+            .Fit(new EmptyDataView(lookup.GetOutputSchema(keyed.Schema)));
+        return new TransformerChain<ITransformer>(prefix.Concat(new[] { lookup }).Concat(suffix).ToArray());
     }
+
+    /// <summary>
+    /// The one-entry lookup (key → state text) of a saved embedding stage. Making it costs ML.NET about 15 bytes of
+    /// allocations per character of the text (it serialises the table to bytes for saving; measured, docs/ml.md), so
+    /// <see cref="EmbeddingState"/> makes it once per model.
+    /// </summary>
+    public static IEstimator<ITransformer> Lookup(MLContext ml, string text)
+        => ml.Transforms.Conversion.MapValue(MappingColumns.State, new[] { new KeyValuePair<float, string>(KeyFactory.Value, text) }, MappingColumns.Key);
 
     /// <summary>The same stage row by row, for PredictionEngine: stock transforms around a live (unsaved) mapping.</summary>
     public static IRowToRowMapper LiveRowMapper(EmbeddingState state, IReadOnlyList<InputOutputColumnPair> columns, DataViewSchema schema)

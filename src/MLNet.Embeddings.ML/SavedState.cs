@@ -16,7 +16,9 @@ namespace MLNet.Embeddings.ML;
 /// (MapValue) inside the zip. Layout, one item per line: the magic <c>MLNET-EMBEDDINGS-STATE/1</c>, the SHA-256
 /// of the rest, the settings JSON, the storage (<c>embedded</c> or <c>reference:PATH</c>), then the base64 of a zip
 /// of the model folder (embedded only). ML.NET hands the same text to every row by reference (text values of a
-/// lookup are not copied), so a row costs a header comparison; the model is decoded and loaded once per process.
+/// lookup are not copied), so a row costs a weak-table look-up; the model is decoded and loaded once per process.
+/// The text is built once per model (<see cref="EmbeddingState.SavedText"/>) in one allocation; ML.NET's own copies
+/// of it (MapValue serialises it when made and again when loaded) are measured in docs/ml.md.
 /// </summary>
 internal static class SavedState
 {
@@ -24,31 +26,60 @@ internal static class SavedState
     const long MaxChars = 1_000_000_000; // .NET strings stop at about 2^30 chars
     static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
     static readonly ConcurrentDictionary<string, Lazy<EmbeddingState>> Loaded = new(StringComparer.Ordinal);
-    static StrongBox<(ReadOnlyMemory<char> Text, EmbeddingState State)>? _last;
+    // the state of each text seen, keyed weakly by the string ML.NET holds (a row costs one table look-up; the text
+    // itself, hundreds of MB for a transformer, is not kept alive once its pipeline is gone)
+    static readonly ConditionalWeakTable<string, EmbeddingState> Seen = new();
 
+    /// <summary>
+    /// Builds the state text. The model folder is zipped to a temporary file, hashed in one pass and base64-encoded
+    /// straight into the one string returned (no byte[] or intermediate string of the model's size).
+    /// </summary>
     public static string Build(EmbeddingState state)
     {
         var settings = Clone(state.Settings);
-        string storage, payload = "";
         if (settings.Storage == ModelStorage.Reference)
         {
             if (state.SourcePath is null)
                 throw new ConfigurationException(nameof(ApplyEmbeddingOptions.Storage), "ModelStorage.Reference needs a model on disk; set FineTuneEmbeddingOptions.OutputModelPath so the tuned model is written first.");
-            storage = "reference:" + state.SourcePath;
+            string body = JsonSerializer.Serialize(settings, Json) + "\n" + "reference:" + state.SourcePath + "\n";
+            return Magic + "\n" + Hash(body) + "\n" + body;
         }
-        else
+        string zip = Path.Combine(Path.GetTempPath(), "mlnet-embeddings", "pack-" + Guid.NewGuid().ToString("N") + ".zip");
+        try
         {
-            byte[] zip = Pack(state, settings);
-            long chars = (zip.LongLength + 2) / 3 * 4;
+            Pack(state, settings, zip); // may change settings (the ONNX file name inside the zip)
+            long length = new FileInfo(zip).Length, chars = (length + 2) / 3 * 4;
             if (chars > MaxChars)
                 throw new ConfigurationException(nameof(ApplyEmbeddingOptions.Storage),
-                    $"the packed model is {zip.LongLength / (1 << 20)} MB, too big to travel inside the ML.NET zip (limit about 750 MB); use ModelStorage.Reference and keep the model folder beside the zip.");
-            storage = "embedded";
-            payload = Convert.ToBase64String(zip);
+                    $"the packed model is {length / (1 << 20)} MB, too big to travel inside the ML.NET zip (limit about 750 MB); use ModelStorage.Reference and keep the model folder beside the zip.");
+            string head = JsonSerializer.Serialize(settings, Json) + "\nembedded\n";
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            sha.AppendData(Encoding.UTF8.GetBytes(head));
+            var buffer = new byte[ChunkBytes];
+            var ascii = new byte[ChunkBytes / 3 * 4];
+            using (var f = OpenSequential(zip))
+                for (int n; (n = f.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false)) > 0;)
+                {
+                    System.Buffers.Text.Base64.EncodeToUtf8(buffer.AsSpan(0, n), ascii, out _, out int w);
+                    sha.AppendData(ascii, 0, w);
+                }
+            string prefix = Magic + "\n" + Convert.ToHexString(sha.GetHashAndReset()).ToLowerInvariant() + "\n" + head;
+            return string.Create(checked(prefix.Length + (int)chars), (prefix, zip, buffer), static (span, s) =>
+            {
+                s.prefix.AsSpan().CopyTo(span);
+                var rest = span[s.prefix.Length..];
+                using var f = OpenSequential(s.zip);
+                for (int n; (n = f.ReadAtLeast(s.buffer, s.buffer.Length, throwOnEndOfStream: false)) > 0; rest = rest[((n + 2) / 3 * 4)..])
+                    if (!Convert.TryToBase64Chars(s.buffer.AsSpan(0, n), rest, out _)) throw new IOException($"{s.zip} grew while it was encoded.");
+                if (rest.Length != 0) throw new IOException($"{s.zip} shrank while it was encoded.");
+            });
         }
-        string body = JsonSerializer.Serialize(settings, Json) + "\n" + storage + "\n" + payload;
-        return Magic + "\n" + Hash(body) + "\n" + body;
+        finally { try { File.Delete(zip); } catch (IOException) { } }
     }
+
+    const int ChunkBytes = 3 * 16 * 1024; // a multiple of 3: base64 of consecutive full chunks = base64 of the whole
+
+    static FileStream OpenSequential(string path) => new(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
 
     /// <summary>The row function of the saved embedding stages: resolves the state (cached) and embeds one text.</summary>
     public static float[] Embed(EmbeddingInput row, int size)
@@ -61,10 +92,8 @@ internal static class SavedState
 
     public static EmbeddingState Resolve(ReadOnlyMemory<char> text)
     {
-        var last = _last;
-        if (last is not null && last.Value.Text.Length == text.Length &&
-            Unsafe.AreSame(ref MemoryMarshal.GetReference(last.Value.Text.Span), ref MemoryMarshal.GetReference(text.Span)))
-            return last.Value.State;
+        bool whole = MemoryMarshal.TryGetString(text, out string? owner, out int start, out int length) && start == 0 && length == owner.Length;
+        if (whole && Seen.TryGetValue(owner!, out var seen)) return seen;
         var span = text.Span;
         if (span.Length == 0)
             throw new InvalidOperationException("the embedding stage found no model state (the lookup table of the saved chain is missing or was edited).");
@@ -76,7 +105,7 @@ internal static class SavedState
         EmbeddingState state;
         try { state = lazy.Value; }
         catch { Loaded.TryRemove(new KeyValuePair<string, Lazy<EmbeddingState>>(id, lazy)); throw; } // a later call may succeed (e.g. the model folder was put back)
-        _last = new((text, state));
+        if (whole) Seen.AddOrUpdate(owner!, state);
         return state;
     }
 
@@ -97,9 +126,10 @@ internal static class SavedState
         return state;
     }
 
-    static byte[] Pack(EmbeddingState state, EmbeddingSettings settings)
+    /// <summary>Writes the model folder (managed model or ONNX folder) as a zip at <paramref name="zip"/>.</summary>
+    static void Pack(EmbeddingState state, EmbeddingSettings settings, string zip)
     {
-        string tmp = Path.Combine(Path.GetTempPath(), "mlnet-embeddings", "pack-" + Guid.NewGuid().ToString("N"));
+        string tmp = Path.ChangeExtension(zip, null);
         try
         {
             if (settings.Backend == EmbeddingBackend.Onnx)
@@ -109,9 +139,7 @@ internal static class SavedState
                 settings.OnnxModelFile = "model.onnx";
             }
             else state.Encoder.Save(Path.Combine(tmp, "model"));
-            using var ms = new MemoryStream();
-            ZipFile.CreateFromDirectory(tmp, ms, CompressionLevel.Fastest, includeBaseDirectory: false);
-            return ms.ToArray();
+            ZipFile.CreateFromDirectory(tmp, zip, CompressionLevel.Fastest, includeBaseDirectory: false);
         }
         finally { try { Directory.Delete(tmp, true); } catch (IOException) { } }
     }
@@ -137,11 +165,24 @@ internal static class SavedState
     {
         string root = SavedModelLocator.CacheDirectory, final = Path.Combine(root, id);
         if (File.Exists(Path.Combine(final, ".complete"))) return final;
-        var bytes = new byte[base64.Length / 4 * 3];
-        if (!Convert.TryFromBase64Chars(base64, bytes, out int n))
-            throw new InvalidDataException("the embedding model stored in the zip is not valid base64.");
-        string tmp = final + ".tmp-" + Guid.NewGuid().ToString("N");
-        using (var ms = new MemoryStream(bytes, 0, n)) ZipFile.ExtractToDirectory(ms, tmp);
+        string tmp = final + ".tmp-" + Guid.NewGuid().ToString("N"), zip = tmp + ".zip";
+        Directory.CreateDirectory(root);
+        try
+        {
+            using (var f = new FileStream(zip, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
+            {
+                var bytes = new byte[ChunkBytes];
+                const int chars = ChunkBytes / 3 * 4; // decode in whole base64 quanta, straight to the file
+                for (int i = 0; i < base64.Length; i += chars)
+                {
+                    if (!Convert.TryFromBase64Chars(base64.Slice(i, Math.Min(chars, base64.Length - i)), bytes, out int n))
+                        throw new InvalidDataException("the embedding model stored in the zip is not valid base64.");
+                    f.Write(bytes, 0, n);
+                }
+            }
+            ZipFile.ExtractToDirectory(zip, tmp);
+        }
+        finally { try { File.Delete(zip); } catch (IOException) { } }
         File.WriteAllText(Path.Combine(tmp, ".complete"), id);
         try { if (Directory.Exists(final)) Directory.Delete(final, true); Directory.Move(tmp, final); }
         catch (IOException) when (File.Exists(Path.Combine(final, ".complete"))) { Directory.Delete(tmp, true); } // another process won the race
