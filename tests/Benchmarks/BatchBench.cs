@@ -147,6 +147,7 @@ public static class BatchBench
         sampler.Join();
         var info = GC.GetGCMemoryInfo(GCKind.Any);
         Console.WriteLine($"at_rss_peak: rss_kb {peak.RssKb} anon_kb {peak.AnonKb} file_kb {peak.FileKb} gc_committed_kb {peak.GcCommittedKb} native_anon_kb {peak.AnonKb - peak.GcCommittedKb} " +
+            $"last_gc_gen0_before_kb {peak.Gen0BeforeKb} last_gc_fragmented_kb {peak.FragmentedKb} " +
             $"gc_heap_end_kb {info.HeapSizeBytes / 1024} gcs {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} " +
             $"jit_kb {System.Runtime.JitInfo.GetCompiledILBytes() / 1024} methods {System.Runtime.JitInfo.GetCompiledMethodCount()} " +
             $"server_gc {System.Runtime.GCSettings.IsServerGC} concurrent_gc {System.Runtime.GCSettings.LatencyMode != System.Runtime.GCLatencyMode.Batch} peak_kb {hwm.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]}");
@@ -154,12 +155,13 @@ public static class BatchBench
         return 0;
     }
 
-    /// <summary>One reading of VmRSS, RssAnon, RssFile (kB) and the GC's committed bytes.</summary>
-    readonly record struct MemorySample(long RssKb, long AnonKb, long FileKb, long GcCommittedKb)
+    /// <summary>One reading of VmRSS, RssAnon, RssFile (kB), the GC's committed bytes and, of the last GC, gen 0's size before it and the fragmentation after it.</summary>
+    readonly record struct MemorySample(long RssKb, long AnonKb, long FileKb, long GcCommittedKb, long Gen0BeforeKb, long FragmentedKb)
     {
         public static MemorySample Take()
         {
-            long gc = GC.GetGCMemoryInfo(GCKind.Any).TotalCommittedBytes / 1024;
+            var info = GC.GetGCMemoryInfo(GCKind.Any);
+            long gc = info.TotalCommittedBytes / 1024;
             long rss = 0, anon = 0, file = 0;
             foreach (var line in File.ReadLines("/proc/self/status"))
             {
@@ -167,7 +169,7 @@ public static class BatchBench
                 else if (line.StartsWith("RssAnon:", StringComparison.Ordinal)) anon = Kb(line);
                 else if (line.StartsWith("RssFile:", StringComparison.Ordinal)) file = Kb(line);
             }
-            return new MemorySample(rss, anon, file, gc);
+            return new MemorySample(rss, anon, file, gc, info.GenerationInfo[0].SizeBeforeBytes / 1024, info.FragmentedBytes / 1024);
         }
 
         static long Kb(string line) => long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
