@@ -43,6 +43,26 @@ public class StaticEmbeddingBackboneTests
     }
 
     [Fact]
+    public void ForwardIntoABufferMatchesTheArrayAndLeavesTheRestAlone()
+    {
+        var b = Tiny();
+        var batch = Batch([4, 0], [], [2, 2, 1]);
+        var buffer = new float[batch.TotalTokens * 3 + 4];
+        Array.Fill(buffer, 99f);
+        b.Forward(batch, buffer);
+        Assert.Equal(b.Forward(batch), buffer[..(batch.TotalTokens * 3)]);
+        Assert.All(buffer[(batch.TotalTokens * 3)..], v => Assert.Equal(99f, v));
+    }
+
+    [Fact]
+    public void ForwardRejectsABufferTooShort()
+    {
+        var batch = Batch([4, 0], [2]);
+        var error = Assert.Throws<ArgumentException>(() => Tiny().Forward(batch, new float[batch.TotalTokens * 3 - 1]));
+        Assert.Contains("3×3", error.Message);
+    }
+
+    [Fact]
     public void ForwardRejectsIdsOutsideTheVocabulary()
         => Assert.Throws<ArgumentOutOfRangeException>(() => Tiny().Forward(Batch([1, 5])));
 

@@ -61,8 +61,18 @@ public sealed class StaticEmbeddingBackbone : ITrainableBackbone
     public float[] Forward(TokenBatch batch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        var output = new float[checked(batch.TotalTokens * HiddenSize)];
+        Forward(batch, output, cancellationToken);
+        return output;
+    }
+
+    /// <summary>Looks up every token into <paramref name="output"/> (at least [TotalTokens × HiddenSize]; e.g. a pooled buffer).</summary>
+    public void Forward(TokenBatch batch, Span<float> output, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
         int dim = HiddenSize, vocab = VocabSize;
-        var output = new float[checked(batch.TotalTokens * dim)];
+        if (output.Length < checked(batch.TotalTokens * dim))
+            throw new ArgumentException($"output holds {output.Length} values, expected at least {batch.TotalTokens}×{dim}.", nameof(output));
         var table = Embedding.Value;
         var ids = batch.Ids;
         for (int t = 0; t < ids.Length; t++)
@@ -71,9 +81,8 @@ public sealed class StaticEmbeddingBackbone : ITrainableBackbone
             int id = ids[t];
             if ((uint)id >= (uint)vocab)
                 throw new ArgumentOutOfRangeException(nameof(batch), $"Token {t} has id {id}; the vocabulary has {vocab} words.");
-            Array.Copy(table, id * dim, output, t * dim, dim);
+            table.AsSpan(id * dim, dim).CopyTo(output.Slice(t * dim, dim));
         }
-        return output;
     }
 
     /// <summary>Forward pass for training; nothing beyond the batch is kept (the backward pass needs only the ids).</summary>
