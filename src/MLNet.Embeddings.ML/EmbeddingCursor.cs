@@ -11,7 +11,7 @@ internal sealed class EmbeddingCursor : DataViewRowCursor
     readonly DataViewRowCursor? _ahead;
     readonly bool[] _active;
     readonly int[] _textColumns;
-    readonly EmbeddingState _state;
+    readonly EmbeddingState? _state; // null: no vectors asked for, or no rows
     readonly int _inputCount, _window;
     readonly ValueGetter<ReadOnlyMemory<char>>?[] _textGetters;
     readonly string[][] _texts;
@@ -20,10 +20,10 @@ internal sealed class EmbeddingCursor : DataViewRowCursor
     int _windowRows;
     long _aheadRows;
 
-    public EmbeddingCursor(EmbeddingDataView view, DataViewRowCursor main, DataViewRowCursor? ahead, bool[] active, int[] textColumns, EmbeddingState state, int inputCount)
+    public EmbeddingCursor(EmbeddingDataView view, DataViewRowCursor main, DataViewRowCursor? ahead, bool[] active, int[] textColumns, EmbeddingState? state, int inputCount)
     {
         _view = view; _main = main; _ahead = ahead; _active = active; _textColumns = textColumns; _state = state; _inputCount = inputCount;
-        _window = state.Settings.WindowSize;
+        _window = state?.Settings.WindowSize ?? 1;
         _textGetters = new ValueGetter<ReadOnlyMemory<char>>?[active.Length];
         _texts = new string[active.Length][];
         _vectors = new float[][]?[active.Length];
@@ -50,7 +50,7 @@ internal sealed class EmbeddingCursor : DataViewRowCursor
         int k = column.Index - _inputCount;
         if (!_active[k]) throw new InvalidOperationException($"column '{column.Name}' is not active in this cursor.");
         if (typeof(TValue) != typeof(VBuffer<float>))
-            throw new InvalidOperationException($"column '{column.Name}' is Vector<Single, {_state.Dimensions}>; a getter of {typeof(TValue).Name} was asked for.");
+            throw new InvalidOperationException($"column '{column.Name}' is {column.Type}; a getter of {typeof(TValue).Name} was asked for.");
         ValueGetter<VBuffer<float>> getter = (ref VBuffer<float> dst) =>
         {
             var v = Vector(k, _main.Position);
@@ -66,7 +66,7 @@ internal sealed class EmbeddingCursor : DataViewRowCursor
         if (position < 0) throw new InvalidOperationException("the cursor is not on a row.");
         long start = position / _window * _window;
         if (start != _windowStart) LoadWindow(start);
-        var rows = _vectors[k] ??= _state.Encode(_texts[k].AsSpan(0, _windowRows).ToArray());
+        var rows = _vectors[k] ??= _state!.Encode(_texts[k].AsSpan(0, _windowRows).ToArray());
         return rows[position - start];
     }
 

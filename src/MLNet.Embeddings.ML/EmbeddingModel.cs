@@ -19,7 +19,12 @@ public static class EmbeddingModel
     /// <param name="ml">The context to load with.</param>
     /// <param name="path">The model zip written by <c>ml.Model.Save</c>.</param>
     /// <param name="inputSchema">The input schema saved with the model.</param>
-    /// <returns>The loaded transformer, as <c>ml.Model.Load</c> returns it.</returns>
+    /// <returns>
+    /// The loaded chain, flattened, with each saved embedding mapping replaced by a batched stage: <c>Transform</c>
+    /// embeds a window of rows per model run (<c>ml.Model.Load</c>'s stock CustomMapping runs the model once per row),
+    /// with the same vectors bit for bit. Saving it writes the same stock stages as the loaded zip; PredictionEngine
+    /// uses the stock row-by-row mapping.
+    /// </returns>
     /// <exception cref="ModelFormatException">The zip is missing, cannot be read by ML.NET, or an embedded model in it is damaged; the message names the zip.</exception>
     public static ITransformer Load(MLContext ml, string path, out DataViewSchema inputSchema)
     {
@@ -40,7 +45,7 @@ public static class EmbeddingModel
         {
             throw new ModelFormatException(full, "an embedding model stored in this zip cannot be used: " + e.Message, e);
         }
-        return model;
+        return new TransformerChain<ITransformer>(Flatten(model).Select(t => (ITransformer?)BatchedEmbedStage.TryReplace(t) ?? t).ToArray());
     }
 
     /// <summary>Finds the lookup stages that map the key column to a model state and resolves each state once.</summary>

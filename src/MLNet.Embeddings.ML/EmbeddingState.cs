@@ -46,13 +46,19 @@ internal sealed class EmbeddingState
         return new EmbeddingState(encoder, settings, modelPath);
     }
 
+    /// <summary>How many times the model was run (one call of <see cref="SentenceEncoder.Encode(IReadOnlyList{string}, EncodeOptions, CancellationToken)"/> per batch call here; tests check batching).</summary>
+    public int EncodeCalls => _encodeCalls;
+    int _encodeCalls;
+
     public float[][] Encode(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
     {
+        Interlocked.Increment(ref _encodeCalls);
         lock (_gate) return Encoder.Encode(texts, _encode, cancellationToken);
     }
 
     public float[] Encode(string text)
     {
+        Interlocked.Increment(ref _encodeCalls);
         lock (_gate) return Encoder.Encode(new[] { text }, _encode)[0];
     }
 
