@@ -5,6 +5,7 @@ using MLNet.Embeddings.Scoring;
 
 namespace MLNet.Embeddings.ML.Tests;
 
+[Collection("CurrentDirectory")] // changes the process directory, as SnippetTests does: never in parallel with it
 public sealed class ErrorTests
 {
     public sealed class Row

@@ -4,6 +4,7 @@ using MLNet.Embeddings.ML;
 
 namespace MLNet.Embeddings.ML.Tests;
 
+[Collection("CurrentDirectory")] // changes the process directory, as ErrorTests does: never in parallel with it
 public sealed class SnippetTests
 {
     public sealed class Pair
