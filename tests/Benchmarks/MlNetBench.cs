@@ -11,7 +11,7 @@ namespace MLNet.Embeddings.Benchmarks;
 /// <c>dotnet run -c Release --project tests/Benchmarks -- mlnet [--rows N] [--repeats R] [--minilm] [--minilm-rows N] [--memory-rows 100000,1000000]</c>:
 /// rows/s of <c>ApplyEmbedding</c> through an IDataView (Transform, then a cursor over the output column) against
 /// <c>SentenceEncoder.Encode</c> on the same texts with the same model in the same run, repeats interleaved (encode,
-/// fresh pipeline, saved + reloaded pipeline), medians and their ratios printed. GloVe 100d (texts of 5–30 GloVe words)
+/// fresh pipeline, saved + reloaded pipeline via ml.Model.Load, and via EmbeddingModel.Load), medians and their ratios printed. GloVe 100d (texts of 5–30 GloVe words)
 /// and, with --minilm, the real all-MiniLM-L6-v2. Then the memory check: a text file of each --memory-rows size,
 /// LoadFromTextFile → ApplyEmbedding → a cursor over every row, each in a child process that prints its peak RSS (VmHWM).
 /// </summary>
@@ -33,8 +33,8 @@ public static class MlNetBench
         try
         {
             Console.WriteLine($"machine: {Environment.ProcessorCount} CPUs (shared, load {File.ReadAllText("/proc/loadavg").Split(' ')[0]})");
-            Console.WriteLine("| model | rows | Encode rows/s | ApplyEmbedding rows/s | ratio | reloaded rows/s | ratio | Transform() ms |");
-            Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            Console.WriteLine("| model | rows | Encode rows/s | ApplyEmbedding rows/s | ratio | reloaded rows/s | ratio | EmbeddingModel.Load rows/s | ratio | Transform() ms |");
+            Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
             string texts = Path.Combine(dir, "texts.txt");
             BatchBench.Generate(glove, texts, rows);
             Throughput("GloVe 100d", glove, File.ReadAllLines(texts), repeats, dir);
@@ -73,6 +73,7 @@ public static class MlNetBench
         string zip = Path.Combine(dir, "bench.zip");
         ml.Model.Save(fitted, data.Schema, zip);
         var reloaded = new MLContext().Model.Load(zip, out _);
+        var batched = EmbeddingModel.Load(new MLContext(), zip, out _);
         double transformMs = 0;
         double Encode() => Time(() => encoder.Encode(texts));
         double Pipeline(ITransformer t) => Time(() =>
@@ -82,12 +83,12 @@ public static class MlNetBench
             transformMs = Math.Max(transformMs, Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
             Consume(view, "E");
         });
-        Encode(); Pipeline(fitted); Pipeline(reloaded); // warm-up: JIT, the reloaded model's unpack and load
+        Encode(); Pipeline(fitted); Pipeline(reloaded); Pipeline(batched); // warm-up: JIT, the reloaded model's unpack and load
         transformMs = 0;
-        var e = new List<double>(); var f = new List<double>(); var r = new List<double>();
-        for (int i = 0; i < repeats; i++) { e.Add(Encode()); f.Add(Pipeline(fitted)); r.Add(Pipeline(reloaded)); }
-        double me = texts.Length / Median(e), mf = texts.Length / Median(f), mr = texts.Length / Median(r);
-        Console.WriteLine($"| {name} | {texts.Length:N0} | {me:N0} | {mf:N0} | {mf / me:F2} | {mr:N0} | {mr / me:F2} | {transformMs:F1} |");
+        var e = new List<double>(); var f = new List<double>(); var r = new List<double>(); var b = new List<double>();
+        for (int i = 0; i < repeats; i++) { e.Add(Encode()); f.Add(Pipeline(fitted)); r.Add(Pipeline(reloaded)); b.Add(Pipeline(batched)); }
+        double me = texts.Length / Median(e), mf = texts.Length / Median(f), mr = texts.Length / Median(r), mb = texts.Length / Median(b);
+        Console.WriteLine($"| {name} | {texts.Length:N0} | {me:N0} | {mf:N0} | {mf / me:F2} | {mr:N0} | {mr / me:F2} | {mb:N0} | {mb / me:F2} | {transformMs:F1} |");
     }
 
     /// <summary>Reads every vector of <paramref name="column"/> through a cursor; returns the rows seen.</summary>
