@@ -19,11 +19,7 @@ public static class EncoderBench
         double seconds = SgemmBench.Arg(args, "--seconds", 3);
         int threads = (int)SgemmBench.Arg(args, "--threads", Environment.ProcessorCount);
         Sgemm.MaxThreads = threads;
-        var config = new BertConfig
-        {
-            VocabSize = 30522, HiddenSize = 384, NumHiddenLayers = 6, NumAttentionHeads = 12, IntermediateSize = 1536,
-            MaxPositionEmbeddings = 512, TypeVocabSize = 2,
-        };
+        var config = BenchModels.MiniLmShape();
         var model = BertBackbone.Create(config, 0);
         var r = new Random(1);
         var mixed = Enumerable.Range(0, 256).Select(_ => r.Next(8, 129)).OrderBy(x => x).ToArray();
@@ -37,15 +33,7 @@ public static class EncoderBench
         if (!args.Contains("--no-torch")) torch = RunTorch(threads, seconds);
         foreach (var (name, lengths) in workloads)
         {
-            var batches = new List<TokenBatch>();
-            for (int i = 0; i < lengths.Length; i += 32)
-            {
-                var chunk = lengths.Skip(i).Take(32).ToArray();
-                var starts = new int[chunk.Length + 1];
-                for (int j = 0; j < chunk.Length; j++) starts[j + 1] = starts[j] + chunk[j];
-                var ids = Enumerable.Range(0, starts[^1]).Select(_ => r.Next(1000, config.VocabSize)).ToArray();
-                batches.Add(new TokenBatch(ids, new int[ids.Length], starts));
-            }
+            var batches = BenchModels.RandomBatches(lengths, r, config.VocabSize);
             var warm = Stopwatch.StartNew(); // a second of warm-up: the JIT's optimised tier needs some calls
             do foreach (var b in batches) model.Forward(b); while (warm.Elapsed.TotalSeconds < 1);
             int n = 0; var sw = Stopwatch.StartNew(); double cpu0 = CpuClock.Seconds();

@@ -24,11 +24,7 @@ public static class OnnxBench
         double seconds = SgemmBench.Arg(args, "--seconds", 3);
         int threads = (int)SgemmBench.Arg(args, "--threads", Environment.ProcessorCount);
         Sgemm.MaxThreads = threads;
-        var config = new BertConfig
-        {
-            VocabSize = 30522, HiddenSize = 384, NumHiddenLayers = 6, NumAttentionHeads = 12, IntermediateSize = 1536,
-            MaxPositionEmbeddings = 512, TypeVocabSize = 2,
-        };
+        var config = BenchModels.MiniLmShape();
         var managed = BertBackbone.Create(config, 0);
         var dir = Path.Combine(Path.GetTempPath(), "mlnet-onnx-bench-" + Environment.ProcessId);
         Directory.CreateDirectory(dir);
@@ -54,15 +50,7 @@ public static class OnnxBench
             };
             foreach (var (name, lengths) in workloads)
             {
-                var batches = new List<TokenBatch>();
-                for (int i = 0; i < lengths.Length; i += 32)
-                {
-                    var chunk = lengths.Skip(i).Take(32).ToArray();
-                    var starts = new int[chunk.Length + 1];
-                    for (int j = 0; j < chunk.Length; j++) starts[j + 1] = starts[j] + chunk[j];
-                    var ids = Enumerable.Range(0, starts[^1]).Select(_ => r.Next(1000, config.VocabSize)).ToArray();
-                    batches.Add(new TokenBatch(ids, new int[ids.Length], starts));
-                }
+                var batches = BenchModels.RandomBatches(lengths, r, config.VocabSize);
                 double m = Throughput(managed, batches, seconds, out _);
                 double f = Throughput(fp32, batches, seconds, out var fpOverhead);
                 double q = Throughput(int8, batches, seconds, out var qOverhead);

@@ -22,11 +22,7 @@ public static class TorchInferenceBench
         string device = TrainBench.Text(args, "--device", "cpu");
         Sgemm.MaxThreads = threads;
         global::TorchSharp.torch.set_num_threads(threads);
-        var config = new BertConfig
-        {
-            VocabSize = 30522, HiddenSize = 384, NumHiddenLayers = 6, NumAttentionHeads = 12, IntermediateSize = 1536,
-            MaxPositionEmbeddings = 512, TypeVocabSize = 2,
-        };
+        var config = BenchModels.MiniLmShape();
         var managed = BertBackbone.Create(config, 0);
         using var torch = new TorchBertBackbone(managed, device);
         var r = new Random(1);
@@ -38,15 +34,7 @@ public static class TorchInferenceBench
         };
         foreach (var (name, lengths) in workloads)
         {
-            var batches = new List<TokenBatch>();
-            for (int i = 0; i < lengths.Length; i += 32)
-            {
-                var chunk = lengths.Skip(i).Take(32).ToArray();
-                var starts = new int[chunk.Length + 1];
-                for (int j = 0; j < chunk.Length; j++) starts[j + 1] = starts[j] + chunk[j];
-                var ids = Enumerable.Range(0, starts[^1]).Select(_ => r.Next(1000, config.VocabSize)).ToArray();
-                batches.Add(new TokenBatch(ids, new int[ids.Length], starts));
-            }
+            var batches = BenchModels.RandomBatches(lengths, r, config.VocabSize);
             var m = new List<double>(); var t = new List<double>();
             for (int round = 0; round < rounds; round++) { m.Add(Throughput(managed, batches, seconds)); t.Add(Throughput(torch, batches, seconds)); }
             double mm = TrainBench.Median(m), tm = TrainBench.Median(t);

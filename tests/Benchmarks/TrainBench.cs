@@ -86,11 +86,7 @@ public static class TrainBench
     static double Measure(string[] args, TrainingBackend backend, int steps, int batch, int mini, float dropout, int layers,
         out double cpuSecondsPerStep, out string lossName, out int done)
     {
-        var config = new BertConfig
-        {
-            VocabSize = 30522, HiddenSize = 384, NumHiddenLayers = layers, NumAttentionHeads = 12, IntermediateSize = 1536,
-            MaxPositionEmbeddings = 512, TypeVocabSize = 2,
-        };
+        var config = BenchModels.MiniLmShape(layers);
         var model = new SentenceEncoder(new IdTokenizer(), BertBackbone.Create(config, 0), new SentenceEncoderConfig { MaxSeqLength = 128 });
         var r = new Random(1);
         string Text(int n) => string.Join(' ', new[] { 101 }.Concat(Enumerable.Range(0, n - 2).Select(_ => r.Next(1000, 30000))).Append(102));
