@@ -68,10 +68,10 @@ internal sealed class EmbeddingState
         lock (_gate) return _savedText ??= BuildText();
     }
 
-    /// <summary>How many times this state's text was built (once, unless <see cref="Invalidate"/> was called; tests check that saves reuse it).</summary>
+    /// <summary>How many times this state's text was built (once; tests check that saves reuse it).</summary>
     public int SavedTextBuilds { get; private set; }
 
-    /// <summary>How many times this state's lookup stage was made (once, unless <see cref="Invalidate"/> was called).</summary>
+    /// <summary>How many times this state's lookup stage was made (once).</summary>
     public int SavedLookupBuilds { get; private set; }
 
     string BuildText() { SavedTextBuilds++; return SavedState.Build(this); }
@@ -86,7 +86,4 @@ internal sealed class EmbeddingState
     {
         lock (_gate) return _savedLookup ??= BuildLookup();
     }
-
-    /// <summary>Forgets the saved text (the model's weights changed).</summary>
-    public void Invalidate() { lock (_gate) { _savedText = null; _savedLookup = null; } }
 }
