@@ -13,21 +13,21 @@ internal static class CliApp
         var root = new RootCommand("mlnet-embed: text embeddings in .NET — encode, fine-tune, build data, evaluate, export.");
         foreach (var command in new[]
                  {
-                     // one line per command; keep alphabetical to keep merges trivial
+                     // one line per command; alphabetical, so that merges stay trivial
                      ConvertCommand.Create(),
                      DataCommand.Create(),
                      DemoCommand.Create(),
                      EmbedCommand.Create(),
+                     EvalCommand.Create(),
+                     ExportCommand.Create(),
+                     InfoCommand.Create(),
                      MergeCommand.Create(),
+                     PlotCommand.Create(),
+                     PlotCurvesCommand.Create(),
                      ServeCommand.Create(),
                      SimilarityCommand.Create(),
                      TokenizeCommand.Create(),
-                     EvalCommand.Create(),
-                     PlotCommand.Create(),
-                     PlotCurvesCommand.Create(),
                      TrainCommand.Create(),
-                     ExportCommand.Create(),
-                     InfoCommand.Create(),
                      VersionCommand.Create(),
                  })
             root.Subcommands.Add(command);
