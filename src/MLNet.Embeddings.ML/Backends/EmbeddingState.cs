@@ -1,0 +1,75 @@
+using Microsoft.ML;
+
+namespace MLNet.Embeddings.ML;
+
+/// <summary>
+/// A loaded model with the settings of one embedding stage: what the live transformer, the saved chain's mapping and
+/// the trainer share. Encoding is serialised per model (the model itself runs multi-threaded).
+/// </summary>
+internal sealed class EmbeddingState
+{
+    readonly object _gate = new();
+    readonly EncodeOptions _encode;
+    string? _savedText;
+    IEstimator<ITransformer>? _savedLookup;
+
+    /// <summary>A state over <paramref name="encoder"/>; <paramref name="settings"/> is copied.</summary>
+    public EmbeddingState(SentenceEncoder encoder, ApplyEmbeddingOptions settings, string? sourcePath)
+    {
+        settings.Validate();
+        Encoder = encoder; Settings = settings.Clone(); SourcePath = sourcePath;
+        _encode = Settings.ToEncodeOptions();
+        encoder.ResolvePrompt(_encode); // unknown prompt names fail here, at Fit, not on the first row
+        Dimensions = encoder.CreatePoolingHead(_encode).OutputDimensions(encoder.Dimensions); // so do pooling and size
+    }
+
+    public SentenceEncoder Encoder { get; }
+    public ApplyEmbeddingOptions Settings { get; }
+    /// <summary>The model path the stage was made from (null for a model tuned in memory and not written out).</summary>
+    public string? SourcePath { get; }
+    /// <summary>Width of the vectors.</summary>
+    public int Dimensions { get; }
+    /// <summary>The engine that loaded the model and packs it for saving.</summary>
+    public IEmbeddingStageBackend Backend => EmbeddingStageBackends.Get(Settings.Backend);
+
+    /// <summary>Test seam: told of every model run and every build of the saved form (null in use).</summary>
+    internal IEmbeddingStateObserver? Observer { get; set; }
+
+    public static EmbeddingState Load(string modelPath, ApplyEmbeddingOptions settings)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelPath);
+        settings.Validate();
+        return new EmbeddingState(EmbeddingStageBackends.Get(settings.Backend).Load(modelPath, settings), settings, modelPath);
+    }
+
+    public float[][] Encode(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
+    {
+        Observer?.Encoded();
+        lock (_gate) return Encoder.Encode(texts, _encode, cancellationToken);
+    }
+
+    public float[] Encode(string text)
+    {
+        Observer?.Encoded();
+        lock (_gate) return Encoder.Encode(new[] { text }, _encode)[0];
+    }
+
+    /// <summary>The state text the saved chain carries (built once, on the first save).</summary>
+    public string SavedText()
+    {
+        lock (_gate) return _savedText ??= BuildText();
+    }
+
+    string BuildText() { Observer?.SavedTextBuilt(); return SavedState.Build(this); }
+
+    IEstimator<ITransformer> BuildLookup() { Observer?.SavedLookupBuilt(); return SavedPipeline.Lookup(new MLContext(), _savedText ??= BuildText()); }
+
+    /// <summary>
+    /// The saved chain's lookup stage holding <see cref="SavedText"/> (made once: ML.NET copies and serialises the
+    /// value when the lookup is made, so every save of every transformer of this model reuses it).
+    /// </summary>
+    public IEstimator<ITransformer> SavedLookup()
+    {
+        lock (_gate) return _savedLookup ??= BuildLookup();
+    }
+}
