@@ -90,6 +90,8 @@ internal static class EvalCommand
         using var generator = remote.Open(parseResult, name, flag);
         if (generator is not null)
         {
+            if (parseResult.GetValue<string?>("--query-prompt-name") is not null)
+                throw new ConfigurationException("--query-prompt-name", $"names a prompt of a local model; {name} embeds queries and documents alike.");
             var remoteMetrics = evaluator.Evaluate(generator, cancellationToken);
             RemoteArguments.Report("eval", generator, label);
             return remoteMetrics;
