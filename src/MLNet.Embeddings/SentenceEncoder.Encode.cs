@@ -42,7 +42,13 @@ public sealed partial class SentenceEncoder
             cancellationToken.ThrowIfCancellationRequested();
             int to = Math.Min(order.Length, from + options.BatchSize);
             tokenized.Clear();
-            for (int k = from; k < to; k++) tokenized.Add(Tokenize(texts[order[k]], prompt, maxLength));
+            int cut = 0;
+            for (int k = from; k < to; k++)
+            {
+                tokenized.Add(TokenizeCounted(texts[order[k]], prompt, maxLength, out bool truncated));
+                if (truncated) cut++;
+            }
+            Statistics.Add(to - from, cut);
             var batch = TokenBatch.From(tokenized);
             var skips = new int[batch.Count];
             Array.Fill(skips, skip);

@@ -154,7 +154,7 @@ internal static class DataCommand
         var input = Input();
         var output = Output();
         var method = new Option<string>("--method") { Description = "bm25 | dense | hybrid.", DefaultValueFactory = _ => "bm25" };
-        var model = new Option<string?>("--model") { Description = "Model folder (dense, hybrid, teacher scores)." };
+        var model = new Option<string?>("--model") { Description = "Model folder, or openai:MODEL (a remote API, see --endpoint), for dense, hybrid and teacher scores." };
         var corpus = new Option<string?>("--corpus") { Description = "Corpus file (.txt lines, JSONL {\"text\"}, or training rows); default: the input's positives." };
         var negatives = new Option<int>("--negatives") { Description = "Negatives per row.", DefaultValueFactory = _ => 3 };
         var rangeMin = new Option<int>("--range-min") { Description = "Skip this many best-ranked candidates.", DefaultValueFactory = _ => 0 };
@@ -172,6 +172,8 @@ internal static class DataCommand
         var c = new Command("mine", "Mine hard negatives with BM25, a dense model, or both (hybrid).");
         foreach (var o in new Option[] { input, output, method, model, corpus, negatives, rangeMin, rangeMax, margin, absMargin, maxScore, sampling, seed, teacher, keep, k1, b, batch })
             c.Options.Add(o);
+        var remote = RemoteArguments.Create();
+        remote.AddTo(c);
         c.SetAction(pr =>
         {
             var progress = new RowProgress("mine");
@@ -196,11 +198,17 @@ internal static class DataCommand
             };
             string inputPath = InputFile.Require(pr.GetValue(input)!, "--input");
             string? corpusPath = pr.GetValue(corpus) is { } cp ? InputFile.Require(cp, "--corpus") : null;
-            SentenceEncoder? encoder = pr.GetValue(model) is { } dir ? SentenceEncoder.Load(InputFile.RequireFileOrFolder(dir, "--model")) : null;
-            if (encoder is null && (options.Method != MiningMethod.Bm25 || options.TeacherScores))
+            using var generator = remote.Open(pr, pr.GetValue(model), "--model");
+            SentenceEncoder? encoder = generator is null && pr.GetValue(model) is { } dir ? SentenceEncoder.Load(InputFile.RequireFileOrFolder(dir, "--model")) : null;
+            if (encoder is null && generator is null && (options.Method != MiningMethod.Bm25 || options.TeacherScores))
                 throw new ArgumentException($"--method {pr.GetValue(method)}{(options.TeacherScores ? " / --teacher-scores" : "")} needs --model");
-            var summary = HardNegativeMiner.Mine(inputPath, pr.GetValue(output)!, options, encoder, corpusPath);
+            TruncationReport? truncation = encoder is null ? null : TruncationReport.Start(encoder);
+            var summary = generator is not null
+                ? HardNegativeMiner.Mine(inputPath, pr.GetValue(output)!, options, generator, corpusPath)
+                : HardNegativeMiner.Mine(inputPath, pr.GetValue(output)!, options, encoder, corpusPath);
             progress.End();
+            truncation?.Print("mine");
+            RemoteArguments.Report("mine", generator);
             Print(summary);
             if (summary.RowsWithFewerNegatives > 0)
             {

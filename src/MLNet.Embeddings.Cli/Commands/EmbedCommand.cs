@@ -16,7 +16,7 @@ internal static class EmbedCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Model folder (sentence-transformers or Hugging Face) or word-vector file (.txt/.vec/.bin).", Required = true };
+        var model = new Option<string>("--model") { Description = "Model folder (sentence-transformers or Hugging Face), word-vector file (.txt/.vec/.bin), or openai:MODEL (a remote API, see --endpoint).", Required = true };
         var input = new Option<string>("--input") { Description = "Texts: .txt (one per line), .jsonl (field 'text'), .csv/.tsv (column 'text'), .parquet (string column 'text').", Required = true };
         var output = new Option<string?>("--output") { Description = "Write .jsonl or .parquet here instead of JSONL to stdout (built in OUTPUT.partial, renamed when complete)." };
         var textColumn = new Option<string?>("--text-column") { Description = "Field (.jsonl) or column (.csv/.parquet) holding the text; default 'text'." };
@@ -28,14 +28,18 @@ internal static class EmbedCommand
         var precision = new Option<string>("--precision") { Description = "float32, int8, uint8, binary or ubinary (sentence-transformers' quantize_embeddings).", DefaultValueFactory = _ => "float32" };
         var calibration = new Option<string?>("--calibration") { Description = "int8/uint8 ranges file: reused when it exists, else computed from the input's first rows and saved (default OUTPUT.calibration.json)." };
         var calibrationRows = new Option<int>("--calibration-rows") { Description = "Rows of the input embedded to compute int8/uint8 ranges.", DefaultValueFactory = _ => 10_000 };
+        var chunkTokens = new Option<int?>("--chunk-tokens") { Description = "Split each text into windows of at most N tokens on word boundaries; one output row per window, with chunk, char_start and char_end." };
+        var chunkOverlap = new Option<int>("--chunk-overlap") { Description = "With --chunk-tokens: most tokens shared by consecutive windows (whole words).", DefaultValueFactory = _ => 0 };
         var window = new Option<int>("--window") { Description = "Rows read, encoded and written together (memory is bounded by one window).", DefaultValueFactory = _ => 4096 };
         var shared = EncodeArguments.Create();
         var backend = BackendArguments.Create();
+        var remote = RemoteArguments.Create();
         var command = new Command("embed", "Encode texts to vectors (JSONL or Parquet, one row per input in input order), streaming.");
-        foreach (var o in new Option[] { model, input, output, textColumn, idColumn, pooling, normalize, resume, shard, precision, calibration, calibrationRows, window })
+        foreach (var o in new Option[] { model, input, output, textColumn, idColumn, pooling, normalize, resume, shard, precision, calibration, calibrationRows, window, chunkTokens, chunkOverlap })
             command.Options.Add(o);
         shared.AddTo(command);
         backend.AddTo(command);
+        remote.AddTo(command);
         command.SetAction((parseResult, cancellationToken) =>
         {
             string inputPath = InputFile.Require(parseResult.GetValue(input)!, "--input");
@@ -51,6 +55,16 @@ internal static class EmbedCommand
             };
             if (batch.WindowSize < 1) throw new ConfigurationException("--window", $"must be at least 1, found {batch.WindowSize}.");
             if (batch.CalibrationRows < 1) throw new ConfigurationException("--calibration-rows", $"must be at least 1, found {batch.CalibrationRows}.");
+            batch.ChunkTokens = parseResult.GetValue(chunkTokens);
+            batch.ChunkOverlap = parseResult.GetValue(chunkOverlap);
+            if (batch.ChunkTokens is < 1) throw new ConfigurationException("--chunk-tokens", $"must be at least 1, found {batch.ChunkTokens}.");
+            if (batch.ChunkTokens is null && batch.ChunkOverlap != 0) throw new ConfigurationException("--chunk-overlap", "only applies with --chunk-tokens.");
+            if (batch.ChunkTokens is int ct && (batch.ChunkOverlap < 0 || batch.ChunkOverlap >= ct))
+                throw new ConfigurationException("--chunk-overlap", $"must be between 0 and {ct - 1} (less than --chunk-tokens), found {batch.ChunkOverlap}.");
+            using var generator = remote.Open(parseResult, parseResult.GetValue(model), "--model");
+            if (generator is not null)
+                return Task.FromResult(EmbedRemote(parseResult, generator, batch, shared, inputPath, outputPath, parseResult.GetValue(textColumn), parseResult.GetValue(idColumn),
+                    parseResult.GetValue(resume), parseResult.GetValue(calibration), parseResult.GetValue(pooling) is not null, cancellationToken));
             var encoder = backend.Load(parseResult, parseResult.GetValue(model)!);
             batch.Encode = shared.Read(parseResult);
             if (parseResult.GetValue(pooling) is { } p)
@@ -65,6 +79,7 @@ internal static class EmbedCommand
                 try { encoder.CreatePoolingHead(batch.Encode); }
                 catch (ConfigurationException e) when (e.Setting == nameof(EncodeOptions.Pooling)) { throw new ConfigurationException("--pooling", e.Message[(e.Setting.Length + 2)..]); }
 
+            var truncation = TruncationReport.Start(encoder);
             using var progress = new RowProgress("embedding");
             string? calibrationPath = parseResult.GetValue(calibration);
             if (outputPath is null)
@@ -83,6 +98,7 @@ internal static class EmbedCommand
                     Console.Out.Flush();
                     progress.Dispose();
                     Console.Error.WriteLine($"embedded {n} texts");
+                    truncation.Print("embed", batch.Encode.MaxLength);
                 }
                 return Task.FromResult(0);
             }
@@ -95,10 +111,47 @@ internal static class EmbedCommand
             if (summary.AlreadyComplete) Console.Error.WriteLine($"{outputPath} is already complete; nothing to resume");
             else
                 Console.Error.WriteLine($"embedded {summary.Rows} texts{(summary.ResumedRows > 0 ? $" (resumed after {summary.ResumedRows})" : "")} → {outputPath}"
-                    + (summary.CalibrationFile is { } c ? $" (calibration: {c})" : ""));
+                    + (summary.CalibrationFile is { } c ? $" (calibration: {c})" : "") + (batch.ChunkTokens is not null ? $", {summary.OutputRows} chunks" : ""));
+            truncation.Print("embed", batch.Encode.MaxLength);
             return Task.FromResult(0);
         });
         return command;
+    }
+
+    /// <summary>embed with openai:MODEL: the same writers and job, vectors from the remote API.</summary>
+    static int EmbedRemote(ParseResult parseResult, Remote.RemoteEmbeddingGenerator generator, BatchOptions batch, EncodeArguments shared, string inputPath,
+        string? outputPath, string? textColumn, string? idColumn, bool resume, string? calibrationPath, bool pooling, CancellationToken cancellationToken)
+    {
+        if (pooling) throw new ConfigurationException("--pooling", "applies to a local model; a remote model pools on the server.");
+        if (batch.ChunkTokens is not null) throw new ConfigurationException("--chunk-tokens", "needs the model's tokenizer; a remote model embeds each text whole (chunk with a local model of the same tokenizer, or split the texts first).");
+        batch.Encode = shared.Read(parseResult);
+        using var progress = new RowProgress("embedding");
+        if (outputPath is null)
+        {
+            if (EmbeddingQuantizer.NeedsRanges(batch.Precision))
+            {
+                if (calibrationPath is null) throw new ConfigurationException("--calibration", $"{EmbeddingQuantizer.Name(batch.Precision)} to stdout needs --calibration FILE (read if it exists, else computed and saved there).");
+                batch.Ranges = File.Exists(calibrationPath) ? QuantizationRanges.Load(calibrationPath)
+                    : Saved(BatchEmbedder.Calibrate(generator, BatchInput.Read(inputPath, textColumn), batch.CalibrationRows, batch.Encode, cancellationToken), calibrationPath);
+            }
+            using var writer = new JsonlEmbeddingWriter(new TextWriterStream(Console.Out), batch.Precision, batch.Ranges, idColumn is not null);
+            long n = BatchEmbedder.Run(generator, BatchInput.Read(inputPath, textColumn, idColumn), writer, batch, null, progress, cancellationToken);
+            Console.Out.Flush();
+            progress.Dispose();
+            Console.Error.WriteLine($"embedded {n} texts");
+        }
+        else
+        {
+            var summary = BatchJob.Run(generator, new BatchJobOptions
+            {
+                Input = inputPath, Output = outputPath, TextColumn = textColumn, IdColumn = idColumn, Resume = resume, CalibrationFile = calibrationPath, Batch = batch,
+            }, progress, cancellationToken);
+            progress.Dispose();
+            if (summary.AlreadyComplete) Console.Error.WriteLine($"{outputPath} is already complete; nothing to resume");
+            else Console.Error.WriteLine($"embedded {summary.Rows} texts{(summary.ResumedRows > 0 ? $" (resumed after {summary.ResumedRows})" : "")} → {outputPath}");
+        }
+        RemoteArguments.Report("embed", generator);
+        return 0;
     }
 
     static QuantizationRanges Saved(QuantizationRanges ranges, string path) { ranges.Save(path); return ranges; }

@@ -13,21 +13,23 @@ internal static class EvalCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Model folder (or word-vector file) to evaluate.", Required = true };
+        var model = new Option<string>("--model") { Description = "Model folder (or word-vector file, or openai:MODEL, a remote API: see --endpoint) to evaluate.", Required = true };
         var data = new Option<string>("--data") { Description = "JSONL test file: query+pos (retrieval), sentence1/sentence2/score, sentence1/sentence2/label, or anchor/positive/negative.", Required = true };
-        var baseline = new Option<string?>("--baseline") { Description = "A second model to compare against (before/after report)." };
+        var baseline = new Option<string?>("--baseline") { Description = "A second model to compare against (before/after report); openai:MODEL for a remote API." };
         var ks = new Option<string>("--k") { Description = "Cut-offs for the retrieval metrics, comma-separated.", DefaultValueFactory = _ => "1,3,5,10" };
         var output = new Option<string?>("--output") { Description = "Write the JSON here (atomically) instead of stdout; with --baseline the Markdown table goes to the same path with extension .md." };
         var queryPrompt = new Option<string?>("--query-prompt-name") { Description = "Prompt name (from the model's config) for retrieval queries." };
         var command = new Command("eval", "Evaluate a model on a test file (retrieval, STS, pair classification or triplets).");
         foreach (var o in new Option[] { model, data, baseline, ks, output, queryPrompt }) command.Options.Add(o);
+        var remote = RemoteArguments.Create();
+        remote.AddTo(command);
         command.SetAction((parseResult, cancellationToken) =>
         {
             string dataPath = parseResult.GetValue(data)!, modelPath = parseResult.GetValue(model)!;
             string? baselinePath = parseResult.GetValue(baseline), outputPath = parseResult.GetValue(output);
             InputFile.Require(dataPath, "--data");
-            InputFile.RequireFileOrFolder(modelPath, "--model");
-            if (baselinePath is not null) InputFile.RequireFileOrFolder(baselinePath, "--baseline");
+            if (!Remote.RemoteModels.IsRemote(modelPath)) InputFile.RequireFileOrFolder(modelPath, "--model");
+            if (baselinePath is not null && !Remote.RemoteModels.IsRemote(baselinePath)) InputFile.RequireFileOrFolder(baselinePath, "--baseline");
             var retrieval = new InformationRetrievalEvaluatorOptions
             {
                 Ks = ParseKs(parseResult.GetValue(ks)!),
@@ -39,8 +41,7 @@ internal static class EvalCommand
             string json;
             string? markdown = null;
             Console.Error.WriteLine($"eval: loading {modelPath}");
-            var encoder = SentenceEncoder.Load(modelPath);
-            var metrics = evaluator.Evaluate(encoder, cancellationToken);
+            var metrics = Evaluate(evaluator, remote, parseResult, modelPath, "--model", "model", cancellationToken);
             string primary = evaluator.PrimaryMetric;
             string Show(IReadOnlyDictionary<string, double> m) => m.TryGetValue(primary, out double v) ? v.ToString("F4", CultureInfo.InvariantCulture) : "n/a";
             if (baselinePath is null)
@@ -51,7 +52,7 @@ internal static class EvalCommand
             else
             {
                 Console.Error.WriteLine($"eval: loading baseline {baselinePath}");
-                var before = evaluator.Evaluate(SentenceEncoder.Load(baselinePath), cancellationToken);
+                var before = Evaluate(evaluator, remote, parseResult, baselinePath, "--baseline", "baseline", cancellationToken);
                 double delta = metrics.GetValueOrDefault(primary) - before.GetValueOrDefault(primary);
                 Console.Error.WriteLine($"eval: {primary} {Show(before)} (baseline) → {Show(metrics)} (model), {delta.ToString("+0.0000;-0.0000", CultureInfo.InvariantCulture)}");
                 var report = new ComparisonReport(before, metrics, evaluator.PrimaryMetric);
@@ -80,6 +81,26 @@ internal static class EvalCommand
             return Task.FromResult(0);
         });
         return command;
+    }
+
+    /// <summary>Metrics of a local model (with its truncation count) or of openai:MODEL (with its usage).</summary>
+    static IReadOnlyDictionary<string, double> Evaluate(IEmbeddingEvaluator evaluator, RemoteArguments remote, ParseResult parseResult, string name, string flag,
+        string label, CancellationToken cancellationToken)
+    {
+        using var generator = remote.Open(parseResult, name, flag);
+        if (generator is not null)
+        {
+            if (parseResult.GetValue<string?>("--query-prompt-name") is not null)
+                throw new ConfigurationException("--query-prompt-name", $"names a prompt of a local model; {name} embeds queries and documents alike.");
+            var remoteMetrics = evaluator.Evaluate(generator, cancellationToken);
+            RemoteArguments.Report("eval", generator, label);
+            return remoteMetrics;
+        }
+        var encoder = SentenceEncoder.Load(name);
+        var truncation = TruncationReport.Start(encoder);
+        var metrics = evaluator.Evaluate(encoder, cancellationToken);
+        truncation.Print($"eval: {label}");
+        return metrics;
     }
 
     internal static int[] ParseKs(string text)

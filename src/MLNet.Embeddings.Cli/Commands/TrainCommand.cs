@@ -52,6 +52,7 @@ internal static class TrainCommand
             command.Options.Add(o);
         command.SetAction(r =>
         {
+            RemoteArguments.RefuseTraining(r.GetValue(model), "--model");
             var lossObj = CreateLoss(r.GetValue(loss)!, r.GetValue(scale), r.GetValue(margin), r.GetValue(mini), r.GetValue(dims));
             var opts = new TrainerOptions
             {

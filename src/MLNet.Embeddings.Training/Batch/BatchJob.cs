@@ -26,6 +26,31 @@ public static class BatchJob
     public static BatchSummary Run(SentenceEncoder encoder, BatchJobOptions options, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(encoder);
+        long truncatedBefore = encoder.Statistics.TruncatedTexts;
+        var summary = Run(encoder.Config.ModelId, options,
+            (rows, count, encode, ct) => BatchEmbedder.Calibrate(encoder, rows, count, encode, ct),
+            (rows, writer, batch, committed, p, ct) => (BatchEmbedder.Run(encoder, rows, writer, batch, committed, p, ct, out long written), written),
+            progress, cancellationToken);
+        return summary with { TruncatedTexts = encoder.Statistics.TruncatedTexts - truncatedBefore };
+    }
+
+    /// <summary>Runs the job with any embedding generator (a remote API); <see cref="BatchOptions.ChunkTokens"/> is refused (it needs a tokenizer).</summary>
+    public static BatchSummary Run(Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>> generator, BatchJobOptions options,
+        IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        string model = (generator.GetService(typeof(Microsoft.Extensions.AI.EmbeddingGeneratorMetadata)) as Microsoft.Extensions.AI.EmbeddingGeneratorMetadata)?.DefaultModelId ?? generator.GetType().Name;
+        return Run(model, options,
+            (rows, count, encode, ct) => BatchEmbedder.Calibrate(generator, rows, count, encode, ct),
+            (rows, writer, batch, committed, p, ct) => (BatchEmbedder.Run(generator, rows, writer, batch, committed, p, ct, out long written), written),
+            progress, cancellationToken);
+    }
+
+    delegate QuantizationRanges Calibrator(IEnumerable<BatchRow> rows, int count, EncodeOptions encode, CancellationToken cancellationToken);
+    delegate (long Rows, long Written) Embedder(IEnumerable<BatchRow> rows, EmbeddingWriter writer, BatchOptions batch, Action<long> committed, IProgress<long>? progress, CancellationToken cancellationToken);
+
+    static BatchSummary Run(string modelId, BatchJobOptions options, Calibrator calibrate, Embedder embed, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(options);
         var batch = options.Batch;
         batch.Validate();
@@ -42,8 +67,8 @@ public static class BatchJob
         if (options.Resume && File.Exists(output) && !File.Exists(partial))
             return new BatchSummary { AlreadyComplete = true };
 
-        var ranges = Ranges(encoder, options, output, cancellationToken, out string? calibrationFile);
-        var settings = Settings(options, encoder);
+        var ranges = Ranges(calibrate, options, output, cancellationToken, out string? calibrationFile);
+        var settings = Settings(options, modelId);
         long skipRows = 0, keepBytes = 0;
         if (options.Resume && File.Exists(partial) && File.Exists(marker))
         {
@@ -60,9 +85,9 @@ public static class BatchJob
             stream.SetLength(keepBytes); // cut whatever came after the last commit (torn line, uncommitted window)
             stream.Position = keepBytes;
             if (keepBytes == 0) WriteMarker(marker, settings, 0, 0);
-            using var writer = EmbeddingWriter.Create(format, stream, batch.Precision, ranges, options.IdColumn is not null);
+            using var writer = EmbeddingWriter.Create(format, stream, batch.Precision, ranges, options.IdColumn is not null, batch.ChunkTokens is not null);
             var rows = BatchInput.Read(options.Input, options.TextColumn, options.IdColumn);
-            long encoded = BatchEmbedder.Run(encoder, rows, writer, batch,
+            var (encoded, written) = embed(rows, writer, batch,
                 committed => { if (format == BatchFormat.Jsonl) WriteMarker(marker, settings, committed, stream.Position); },
                 progress, cancellationToken);
             writer.Complete();
@@ -70,11 +95,11 @@ public static class BatchJob
             stream.Dispose();
             File.Move(partial, output, overwrite: true);
             File.Delete(marker);
-            return new BatchSummary { Rows = encoded, ResumedRows = skipRows, CalibrationFile = calibrationFile };
+            return new BatchSummary { Rows = encoded, ResumedRows = skipRows, CalibrationFile = calibrationFile, OutputRows = written };
         }
     }
 
-    static QuantizationRanges? Ranges(SentenceEncoder encoder, BatchJobOptions options, string output, CancellationToken cancellationToken, out string? file)
+    static QuantizationRanges? Ranges(Calibrator calibrate, BatchJobOptions options, string output, CancellationToken cancellationToken, out string? file)
     {
         var batch = options.Batch;
         file = null;
@@ -83,20 +108,21 @@ public static class BatchJob
         file = Path.GetFullPath(options.CalibrationFile ?? output + ".calibration.json");
         if (File.Exists(file)) return QuantizationRanges.Load(file);
         // Every shard calibrates on the same first rows of the whole input, so all shards (and a resumed run) agree.
-        var ranges = BatchEmbedder.Calibrate(encoder, BatchInput.Read(options.Input, options.TextColumn), batch.CalibrationRows, batch.Encode, cancellationToken);
+        var ranges = calibrate(BatchInput.Read(options.Input, options.TextColumn), batch.CalibrationRows, batch.Encode, cancellationToken);
         ranges.Save(file);
         return ranges;
     }
 
     /// <summary>What must match between the interrupted run and the resumed one.</summary>
-    static Dictionary<string, string> Settings(BatchJobOptions o, SentenceEncoder encoder) => new()
+    static Dictionary<string, string> Settings(BatchJobOptions o, string modelId) => new()
     {
         ["input"] = Path.GetFileName(o.Input),
         ["shard"] = o.Batch.Shard.ToString(),
         ["precision"] = EmbeddingQuantizer.Name(o.Batch.Precision),
         ["window"] = o.Batch.WindowSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["id_column"] = o.IdColumn ?? "",
-        ["model"] = encoder.Config.ModelId,
+        ["model"] = modelId,
+        ["chunks"] = o.Batch.ChunkTokens is int t ? $"{t}/{o.Batch.ChunkOverlap}" : "",
     };
 
     static (long Rows, long Bytes) ReadMarker(string marker, Dictionary<string, string> settings)

@@ -1,6 +1,6 @@
 namespace MLNet.Embeddings.Training.Batch;
 
-/// <summary>Options of <see cref="BatchJob.Run"/>: files, columns, resume and the <see cref="BatchOptions"/> of the scoring itself.</summary>
+/// <summary>Options of <see cref="BatchJob"/>: files, columns, resume and the <see cref="BatchOptions"/> of the scoring itself.</summary>
 public sealed class BatchJobOptions
 {
     /// <summary>The input file (.txt, .jsonl, .csv, .tsv or .parquet).</summary>

@@ -28,8 +28,17 @@ public sealed class BatchOptions
     /// <summary>Rows of the input (all shards', so every shard gets the same ranges) embedded to calibrate int8/uint8. Default 10,000.</summary>
     public int CalibrationRows { get; set; } = 10_000;
 
+    /// <summary>Split each text into windows of at most this many tokens on word boundaries and write one row per
+    /// window (<see cref="MLNet.Embeddings.Chunking.TextChunker"/>); null embeds each text whole (cut at the model's limit).</summary>
+    public int? ChunkTokens { get; set; }
+
+    /// <summary>With <see cref="ChunkTokens"/>: most tokens shared by consecutive windows of a text. Default 0.</summary>
+    public int ChunkOverlap { get; set; }
+
     internal void Validate()
     {
+        if (ChunkTokens is < 1) throw new ConfigurationException(nameof(ChunkTokens), $"must be at least 1, found {ChunkTokens}.");
+        if (ChunkTokens is null && ChunkOverlap != 0) throw new ConfigurationException(nameof(ChunkOverlap), "only applies with ChunkTokens.");
         if (WindowSize < 1) throw new ConfigurationException(nameof(WindowSize), $"must be at least 1, found {WindowSize}.");
         if (CalibrationRows < 1) throw new ConfigurationException(nameof(CalibrationRows), $"must be at least 1, found {CalibrationRows}.");
         if (SkipRows < 0) throw new ConfigurationException(nameof(SkipRows), $"must be 0 or more, found {SkipRows}.");

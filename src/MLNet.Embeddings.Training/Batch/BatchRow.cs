@@ -4,4 +4,8 @@ namespace MLNet.Embeddings.Training.Batch;
 /// <param name="Index">0-based row index in the whole input (shards keep the global index).</param>
 /// <param name="Id">The id column's value as text, or null when no id column was named.</param>
 /// <param name="Text">The text to embed.</param>
-public readonly record struct BatchRow(long Index, string? Id, string Text);
+public readonly record struct BatchRow(long Index, string? Id, string Text)
+{
+    /// <summary>With chunking (<see cref="BatchOptions.ChunkTokens"/>): which window of the row's text <see cref="Text"/> is; null otherwise.</summary>
+    public MLNet.Embeddings.Chunking.TextChunk? Chunk { get; init; }
+}

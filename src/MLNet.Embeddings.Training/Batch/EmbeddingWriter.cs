@@ -9,8 +9,9 @@ namespace MLNet.Embeddings.Training.Batch;
 public abstract class EmbeddingWriter : IDisposable
 {
     /// <summary>Sets the representation of the vectors.</summary>
-    protected EmbeddingWriter(EmbeddingPrecision precision, QuantizationRanges? ranges, bool includeId)
+    protected EmbeddingWriter(EmbeddingPrecision precision, QuantizationRanges? ranges, bool includeId, bool includeChunks = false)
     {
+        IncludeChunks = includeChunks;
         if (EmbeddingQuantizer.NeedsRanges(precision) && ranges is null)
             throw new ConfigurationException("precision", $"{EmbeddingQuantizer.Name(precision)} needs calibration ranges.");
         Precision = precision; Ranges = ranges; IncludeId = includeId;
@@ -25,6 +26,9 @@ public abstract class EmbeddingWriter : IDisposable
     /// <summary>Whether each row carries its id.</summary>
     public bool IncludeId { get; }
 
+    /// <summary>Whether each row carries its chunk: <c>chunk</c> (number within the text), <c>char_start</c> and <c>char_end</c> (its span in the text).</summary>
+    public bool IncludeChunks { get; }
+
     /// <summary>Writes one window; when it returns, the window has reached the underlying stream (and the disk, for a file).</summary>
     public abstract void WriteWindow(IReadOnlyList<BatchRow> rows, IReadOnlyList<float[]> vectors);
 
@@ -38,10 +42,10 @@ public abstract class EmbeddingWriter : IDisposable
     protected virtual void Dispose(bool disposing) { }
 
     /// <summary>Creates the writer for <paramref name="format"/> (JSONL or Parquet) over <paramref name="stream"/>.</summary>
-    public static EmbeddingWriter Create(BatchFormat format, Stream stream, EmbeddingPrecision precision, QuantizationRanges? ranges, bool includeId) => format switch
+    public static EmbeddingWriter Create(BatchFormat format, Stream stream, EmbeddingPrecision precision, QuantizationRanges? ranges, bool includeId, bool includeChunks = false) => format switch
     {
-        BatchFormat.Jsonl => new JsonlEmbeddingWriter(stream, precision, ranges, includeId),
-        BatchFormat.Parquet => new ParquetEmbeddingWriter(stream, precision, ranges, includeId),
+        BatchFormat.Jsonl => new JsonlEmbeddingWriter(stream, precision, ranges, includeId, includeChunks),
+        BatchFormat.Parquet => new ParquetEmbeddingWriter(stream, precision, ranges, includeId, includeChunks),
         _ => throw new ConfigurationException("--output", $"embeddings are written as .jsonl or .parquet, not {format}."),
     };
 }

@@ -6,6 +6,7 @@ namespace MLNet.Embeddings.Training.Batch;
 
 /// <summary>
 /// One JSON object per line: <c>{"index": 0, "id": "a1", "embedding": [...]}</c> (no <c>id</c> without an id column;
+/// with chunking, <c>"chunk"</c>, <c>"char_start"</c> and <c>"char_end"</c> after the id;
 /// floats for float32, integers for int8/uint8 codes and packed binary bytes). A window is formatted in memory and
 /// written with one call, then flushed, so the file only ever grows by whole windows of whole lines, apart from a
 /// torn tail after a hard kill (which <see cref="BatchJob"/>'s resume cuts off).
@@ -18,8 +19,8 @@ public sealed class JsonlEmbeddingWriter : EmbeddingWriter
     byte[] _codes = [];
 
     /// <summary>Writes to <paramref name="stream"/> (left open).</summary>
-    public JsonlEmbeddingWriter(Stream stream, EmbeddingPrecision precision = EmbeddingPrecision.Float32, QuantizationRanges? ranges = null, bool includeId = false)
-        : base(precision, ranges, includeId)
+    public JsonlEmbeddingWriter(Stream stream, EmbeddingPrecision precision = EmbeddingPrecision.Float32, QuantizationRanges? ranges = null, bool includeId = false, bool includeChunks = false)
+        : base(precision, ranges, includeId, includeChunks)
     {
         _stream = stream;
         _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
@@ -35,6 +36,13 @@ public sealed class JsonlEmbeddingWriter : EmbeddingWriter
             _json.WriteStartObject();
             _json.WriteNumber("index", rows[i].Index);
             if (IncludeId) _json.WriteString("id", rows[i].Id);
+            if (IncludeChunks)
+            {
+                var chunk = rows[i].Chunk ?? throw new InvalidOperationException($"row {rows[i].Index} has no chunk; the writer was created for chunked rows.");
+                _json.WriteNumber("chunk", chunk.Number);
+                _json.WriteNumber("char_start", chunk.Start);
+                _json.WriteNumber("char_end", chunk.End);
+            }
             _json.WriteStartArray("embedding");
             WriteValues(vectors[i]);
             _json.WriteEndArray();

@@ -5,7 +5,8 @@ using Parquet.Schema;
 namespace MLNet.Embeddings.Training.Batch;
 
 /// <summary>
-/// Apache Parquet with one row group per window: <c>index</c> (int64), <c>id</c> (string, with an id column) and
+/// Apache Parquet with one row group per window: <c>index</c> (int64), <c>id</c> (string, with an id column),
+/// <c>chunk</c>, <c>char_start</c>, <c>char_end</c> (int32, with chunking) and
 /// <c>embedding</c>, a LIST column of float (float32), int8 (int8, binary) or uint8 (uint8, ubinary) values. pyarrow
 /// reads the list column as <c>list&lt;float&gt;</c> / <c>list&lt;int8&gt;</c> / <c>list&lt;uint8&gt;</c>. The file's
 /// key-value metadata records <c>mlnet.precision</c> and <c>mlnet.dimensions</c>. The footer is written by <see cref="Complete"/>.
@@ -15,14 +16,15 @@ public sealed class ParquetEmbeddingWriter : EmbeddingWriter
     readonly Stream _stream;
     readonly DataField<long> _index = new("index");
     readonly DataField<string> _id = new("id");
+    readonly DataField<int> _chunk = new("chunk"), _start = new("char_start"), _end = new("char_end");
     readonly ListField _embedding;
     readonly ParquetWriter _writer;
     readonly Dictionary<string, string> _metadata = new();
     bool _completed;
 
     /// <summary>Writes to <paramref name="stream"/> (seekable; left open).</summary>
-    public ParquetEmbeddingWriter(Stream stream, EmbeddingPrecision precision = EmbeddingPrecision.Float32, QuantizationRanges? ranges = null, bool includeId = false)
-        : base(precision, ranges, includeId)
+    public ParquetEmbeddingWriter(Stream stream, EmbeddingPrecision precision = EmbeddingPrecision.Float32, QuantizationRanges? ranges = null, bool includeId = false, bool includeChunks = false)
+        : base(precision, ranges, includeId, includeChunks)
     {
         _stream = stream;
         Type element = precision switch
@@ -32,7 +34,11 @@ public sealed class ParquetEmbeddingWriter : EmbeddingWriter
             _ => typeof(byte),
         };
         _embedding = new ListField("embedding", new DataField("element", element, isNullable: false));
-        var schema = includeId ? new ParquetSchema(_index, _id, _embedding) : new ParquetSchema(_index, _embedding);
+        var fields = new List<Field> { _index };
+        if (includeId) fields.Add(_id);
+        if (includeChunks) fields.AddRange(new Field[] { _chunk, _start, _end });
+        fields.Add(_embedding);
+        var schema = new ParquetSchema(fields);
         _writer = BatchInput.Wait(ParquetWriter.CreateAsync(schema, stream, new ParquetOptions { CompressionMethod = CompressionMethod.Snappy }));
         _metadata["mlnet.precision"] = EmbeddingQuantizer.Name(precision);
         _writer.CustomMetadata = _metadata;
@@ -53,6 +59,13 @@ public sealed class ParquetEmbeddingWriter : EmbeddingWriter
         using var group = _writer.CreateRowGroup();
         BatchInput.Wait(group.WriteAsync<long>(_index, _indexes.AsMemory(0, rows.Count)));
         if (IncludeId) BatchInput.Wait(group.WriteAsync(_id, rows.Select(r => r.Id).ToArray()!));
+        if (IncludeChunks)
+        {
+            var chunks = rows.Select(r => r.Chunk ?? throw new InvalidOperationException($"row {r.Index} has no chunk; the writer was created for chunked rows.")).ToArray();
+            BatchInput.Wait(group.WriteAsync<int>(_chunk, chunks.Select(c => c.Number).ToArray()));
+            BatchInput.Wait(group.WriteAsync<int>(_start, chunks.Select(c => c.Start).ToArray()));
+            BatchInput.Wait(group.WriteAsync<int>(_end, chunks.Select(c => c.End).ToArray()));
+        }
         ReadOnlyMemory<int> definition = _definition.AsMemory(0, n), repetition = _repetition.AsMemory(0, n);
         switch (Precision)
         {

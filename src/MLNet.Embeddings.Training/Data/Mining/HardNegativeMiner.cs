@@ -21,6 +21,18 @@ public static class HardNegativeMiner
         string? corpusPath = null, CancellationToken cancellationToken = default)
         => Mine(inputPath, outputPath, options, EmbedderFor(encoder, options, cancellationToken), corpusPath, cancellationToken);
 
+    /// <summary>
+    /// Mines <paramref name="inputPath"/> into <paramref name="outputPath"/> with any embedding generator (a remote API)
+    /// for the dense part and the teacher scores; <see cref="MiningOptions.EncodeOptions"/> apply as
+    /// <see cref="EmbeddingFunctions.FromGenerator"/> describes.
+    /// </summary>
+    public static MiningSummary Mine(string inputPath, string outputPath, MiningOptions options,
+        Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>> generator, string? corpusPath = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        return Mine(inputPath, outputPath, options, EmbeddingFunctions.FromGenerator(generator, options.EncodeOptions, cancellationToken), corpusPath, cancellationToken);
+    }
+
     /// <summary>Mines rows in memory; returns new rows (inputs are not modified) and fills <paramref name="summary"/>.</summary>
     public static List<TrainingExample> Mine(IReadOnlyList<TrainingExample> rows, MiningOptions options, out MiningSummary summary,
         SentenceEncoder? encoder = null, MiningCorpus? corpus = null, CancellationToken cancellationToken = default)
