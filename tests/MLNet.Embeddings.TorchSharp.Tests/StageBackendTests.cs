@@ -35,4 +35,24 @@ public class StageBackendTests
         for (int r = 0; r < torch.Length; r++) Assert.True(Fixtures.MaxAbsDiff(reloaded[r], torch[r]) < 1e-5, $"row {r} changed through save and load");
         Assert.Equal(typeof(TorchSharpStageBackend).Assembly.GetName().Name, EmbeddingStageBackends.PackageOf(EmbeddingBackend.TorchSharp));
     }
+
+    public sealed class Pair { public string A { get; set; } = ""; public string B { get; set; } = ""; }
+
+    [Fact]
+    public void FineTunedStageRunsOnTorchSharpFromTheWrittenModel()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 8).Select(i => new Pair { A = $"bank river {i}", B = $"money loan {i}" }));
+        string output = Path.Combine(Path.GetTempPath(), "mlnet-ts-tests", Guid.NewGuid().ToString("N"), "tuned");
+        var fitted = ml.Transforms.FineTuneEmbedding(new FineTuneEmbeddingOptions
+        {
+            BaseModelPath = Fixtures.Folder("bert", "tiny-gelu"), AnchorColumnName = "A", PositiveColumnName = "B", OutputModelPath = output,
+            Trainer = { Epochs = 1, BatchSize = 4, LearningRate = 1e-3f, Dropout = 0 },
+            Embedding = { Backend = EmbeddingBackend.TorchSharp },
+        }).Fit(data);
+        Assert.IsType<TorchBertBackbone>(fitted.Encoder.Backbone);
+        var viaStage = fitted.Transform(data).GetColumn<float[]>("Features").ToArray();
+        var managed = SentenceEncoder.Load(output).Encode(Enumerable.Range(0, 8).Select(i => $"bank river {i}").ToList());
+        for (int r = 0; r < managed.Length; r++) Assert.True(Fixtures.MaxAbsDiff(viaStage[r], managed[r]) < 1e-4, $"row {r}");
+    }
 }
