@@ -180,6 +180,22 @@ public sealed class OptionsTests
         Assert.Equal(nameof(FineTuneEmbeddingOptions.TeacherScoreColumnNames), bad.Setting);
     }
 
+    [Fact]
+    public void FineTunedStagesRunOnTheManagedOrTorchSharpEngineOnly()
+    {
+        var ml = new MLContext();
+        var onnx = Assert.Throws<ConfigurationException>(() => ml.Transforms.FineTuneEmbedding(new FineTuneEmbeddingOptions
+        {
+            BaseModelPath = TestData.TinyBert, OutputModelPath = TestData.TempDir(), Embedding = { Backend = EmbeddingBackend.Onnx },
+        }));
+        Assert.Equal("Embedding.Backend", onnx.Setting);
+        var torch = Assert.Throws<ConfigurationException>(() => ml.Transforms.FineTuneEmbedding(new FineTuneEmbeddingOptions
+        {
+            BaseModelPath = TestData.TinyBert, Embedding = { Backend = EmbeddingBackend.TorchSharp },
+        }));
+        Assert.Contains("OutputModelPath", torch.Message);
+    }
+
     /// <summary>ApplyEmbeddingOptions.Pooling reaches the encoder through EncodeOptions.Pooling; the model's own config is not changed.</summary>
     [Fact]
     public void PoolingIsAnEncodeOptionAndTheModelConfigStaysAsLoaded()

@@ -40,7 +40,7 @@ public static class EmbeddingStageBackends
     {
         if (Registered.TryGetValue(backend, out var found)) return found;
         Assembly assembly;
-        try { assembly = Assembly.Load(new AssemblyName(AssemblyNameOf(backend))); }
+        try { assembly = Assembly.Load(new AssemblyName(PackageOf(backend))); }
         catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException) { return null; }
         foreach (var type in assembly.GetExportedTypes())
             if (typeof(IEmbeddingStageBackend).IsAssignableFrom(type) && !type.IsAbstract && type.GetConstructor(Type.EmptyTypes) is not null
@@ -48,9 +48,6 @@ public static class EmbeddingStageBackends
                 return Registered.GetOrAdd(backend, candidate);
         return null;
     }
-
-    /// <summary>Test seam: the assembly looked for (tests point it at a missing one to see the error).</summary>
-    internal static Func<EmbeddingBackend, string> AssemblyNameOf { get; set; } = PackageOf;
 
     /// <summary>Test seam: forgets a found or registered engine (never the managed one).</summary>
     internal static void Forget(EmbeddingBackend backend)

@@ -29,8 +29,6 @@ internal sealed class EmbeddingState
     public string? SourcePath { get; }
     /// <summary>Width of the vectors.</summary>
     public int Dimensions { get; }
-    /// <summary>The engine that loaded the model and packs it for saving.</summary>
-    public IEmbeddingStageBackend Backend => EmbeddingStageBackends.Get(Settings.Backend);
 
     /// <summary>Test seam: told of every model run and every build of the saved form (null in use).</summary>
     internal IEmbeddingStateObserver? Observer { get; set; }

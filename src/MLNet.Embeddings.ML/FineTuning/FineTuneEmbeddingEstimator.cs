@@ -29,6 +29,10 @@ public sealed class FineTuneEmbeddingEstimator : IEstimator<EmbeddingTransformer
         if (options.ValidationData is not null && options.Trainer.Evaluator is not null)
             throw new ConfigurationException(nameof(options.ValidationData), "and Trainer.Evaluator are both set; give one.");
         options.Embedding.Validate();
+        if (options.Embedding.Backend == EmbeddingBackend.Onnx)
+            throw new ConfigurationException("Embedding.Backend", "the tuned model is not an ONNX export; embed with the managed or TorchSharp engine (or export the written model and ApplyEmbedding it).");
+        if (options.Embedding.Backend != EmbeddingBackend.Managed && options.OutputModelPath is null)
+            throw new ConfigurationException("Embedding.Backend", $"{options.Embedding.Backend} loads the tuned model from disk: set OutputModelPath.");
         _ = CreateLoss(); // unknown losses and options that do not apply fail here, before any model is loaded
         _columns = options.Columns.Length > 0 ? options.Columns : [new InputOutputColumnPair("Features", options.AnchorColumnName)];
     }
@@ -61,7 +65,9 @@ public sealed class FineTuneEmbeddingEstimator : IEstimator<EmbeddingTransformer
                 tuned.Save(output);
                 ch?.Info(MessageSensitivity.None, $"tuned model written to {output}");
             }
-            var state = new EmbeddingState(tuned, _o.Embedding, _o.OutputModelPath);
+            var state = _o.Embedding.Backend == EmbeddingBackend.Managed
+                ? new EmbeddingState(tuned, _o.Embedding, _o.OutputModelPath)
+                : EmbeddingState.Load(_o.OutputModelPath!, _o.Embedding); // the engine of the stage loads the written model
             _dimensions = state.Dimensions;
             return new EmbeddingTransformer(state, _columns, input.Schema);
         }

@@ -5,7 +5,7 @@ public enum ModelStorage
 {
     /// <summary>
     /// Inside the ML.NET zip (default): the model folder is packed into a one-entry lookup table of the saved chain,
-    /// so the zip is the only file to copy. Limited to models whose packed form is below about 760 MB.
+    /// so the zip is the only file to copy. Limited to models whose packed form is below about 750 MB.
     /// </summary>
     Embedded,
     /// <summary>
