@@ -155,7 +155,8 @@ public sealed partial class FakeChatServer : IDisposable
         string[] styles = ["What is {0}?", "{0}", "I need the {0} figures"];
         for (int i = 0; i < n; i++)
         {
-            var pick = content.Skip(i * 3 % Math.Max(1, content.Count - 2)).Take(3);
+            // the passage's first word (its subject) and two more, a different pair for each query
+            var pick = content.Take(1).Concat(content.Skip(1 + i * 2 % Math.Max(1, content.Count - 3)).Take(2));
             result.Add(string.Format(styles[i % styles.Length], string.Join(' ', pick)));
         }
         return result;

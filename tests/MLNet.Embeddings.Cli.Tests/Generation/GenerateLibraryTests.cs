@@ -60,8 +60,9 @@ public sealed class GenerateLibraryTests
         using var client = GenerationFixture.Client(server, retry: retry);
         var summary = await DataGenerator.RunAsync(client, new GenerationOptions { Input = input, Output = output, MaxConcurrency = 1 });
 
-        // item 0: 429 (waits Retry-After: 1 s), 500, slow (timed out) → retried → answered; item 1: malformed JSON;
-        // item 2: empty choices; item 3: the API's refusal field; item 4: a refusal as text; items 5-7 answered
+        // one fault per HTTP request: item 0 gets 429 (waits Retry-After: 1 s), then 500, then a reply past the timeout,
+        // each retried, then malformed JSON (a 200: not retried, the request fails); item 1 empty choices; item 2 the API's
+        // refusal field; item 3 a refusal as text; items 4-7 are answered
         var times = server.Requests.Select(r => r.At).ToList();
         Assert.True(times[1] - times[0] >= TimeSpan.FromSeconds(0.95), $"Retry-After ignored: {(times[1] - times[0]).TotalSeconds} s");
         Assert.True(times[3] - times[2] >= TimeSpan.FromSeconds(1.4), "the slow reply was not waited for up to the timeout");
@@ -70,7 +71,7 @@ public sealed class GenerateLibraryTests
         Assert.Equal(2, summary.FailedRequests + summary.Dropped.GetValueOrDefault("parse_failure"));
         Assert.Equal(2, summary.Dropped["refusal"]);
         var items = TrainingDataReader.Read(output).Select(r => r.Extra!["source"].GetProperty("item").GetInt32()).Distinct().Order().ToList();
-        Assert.Equal([0, 5, 6, 7], items);
+        Assert.Equal([4, 5, 6, 7], items);
     }
 
     [Fact]
@@ -85,17 +86,18 @@ public sealed class GenerateLibraryTests
         server.Custom = prompt => prompt.Contains(passages[0]) ?
         [
             "What revenue did Acme report from turbines sold across Norway in fiscal 2001?",
-            "what revenue did ACME report from turbines sold across norway in fiscal 2001",
+            "what revenue did ACME report from turbines  sold across Norway in FISCAL 2001?",
             "What revenue did Acme report from turbines sold across Norway in fiscal 2001 exactly?",
             "Acm",
             new string('x', 400),
             "这家公司的收入是多少",
             "zebra giraffe penguin",
-        ] : null;
+        ] : FakeChatServer.Answer(prompt).Take(2).ToList();
         using var client = GenerationFixture.Client(server);
         var summary = await DataGenerator.RunAsync(client, new GenerationOptions { Input = input, Output = output, PerItem = 7 });
 
-        Assert.Equal(1, summary.Dropped["exact_duplicate"]);
+        string dropped = JsonSerializer.Serialize(summary.Dropped);
+        Assert.True(summary.Dropped.GetValueOrDefault("exact_duplicate") == 1, dropped);
         Assert.Equal(1, summary.Dropped["near_duplicate"]);
         Assert.Equal(2, summary.Dropped["length"]);
         Assert.Equal(1, summary.Dropped["language"]);
