@@ -5,20 +5,24 @@ using MLNet.Embeddings.Training.Data;
 namespace MLNet.Embeddings.Examples.Tests;
 
 /// <summary>The chain from documents only (generate → filter → mine → split → train → eval) with its defaults against
-/// the loopback chat server, on the first financial-qa-10K contexts.</summary>
-public sealed class DocumentsToModelExampleTests
+/// the loopback chat server, on the first financial-qa-10K contexts (150, or DOCUMENTS_TO_MODEL_LIMIT).</summary>
+public sealed class DocumentsToModelExampleTests(ITestOutputHelper output)
 {
+    static readonly int Limit = int.Parse(Environment.GetEnvironmentVariable("DOCUMENTS_TO_MODEL_LIMIT") ?? "150", System.Globalization.CultureInfo.InvariantCulture);
+
     [Fact]
     public async Task ChainRunsWithDefaultsFromPassagesToAnEvaluatedModel()
     {
         using var server = new FakeChatServer();
         string dir = Path.Combine(Path.GetTempPath(), "mlnet-examples-tests", Guid.NewGuid().ToString("N"));
         var log = new StringWriter();
-        var result = await DocumentsToModelJob.RunAsync(new DocumentsToModelOptions { Endpoint = server.Url, LlmModel = "fake-llm", Limit = 150, OutDir = dir }, log);
+        var result = await DocumentsToModelJob.RunAsync(new DocumentsToModelOptions { Endpoint = server.Url, LlmModel = "fake-llm", Limit = Limit, OutDir = dir }, log);
+        output.WriteLine(log.ToString());
+        output.WriteLine(System.Text.Json.JsonSerializer.Serialize(result.Generation));
 
         var g = result.Generation;
-        Assert.Equal(150, g.Requests);
-        Assert.True(g.Rows > 150, log.ToString());
+        Assert.Equal(Limit, g.Requests);
+        Assert.True(g.Rows > Limit, log.ToString());
         Assert.Equal(g.Generated, g.Kept + g.Dropped.Values.Sum());
         var generated = TrainingDataReader.Read(Path.Combine(dir, "generated.jsonl")).ToList();
         Assert.Equal(g.Rows, generated.Count);
