@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using DocumentsToModelExample;
 using MLNet.Embeddings.Cli.Tests.Generation;
 using MLNet.Embeddings.Training.Data;
