@@ -45,6 +45,7 @@ public sealed class GenerateCommandTests
             Assert.True(lines.Count == 1, err);
             Assert.StartsWith($"error: {option}: ", lines[0]);
             Assert.False(File.Exists(output));
+            Assert.False(File.Exists(output + ".partial"));
         }
         // and with the right settings it works
         var ok = ConsoleRun.Cli(Args(server.Url, "fake-llm", "MLNET_TEST_RIGHT_KEY"));

@@ -34,6 +34,19 @@ public static class DataGenerator
         var summary = new GenerationSummary { Output = output, Task = TaskName(options.Task), Model = model, Template = template.Id };
         if (options.Resume && File.Exists(output) && !File.Exists(partial)) { summary.AlreadyComplete = true; return summary; }
 
+        try { return await RunCoreAsync(client, options, progress, template, model, output, partial, marker, summary, cancellationToken).ConfigureAwait(false); }
+        catch (ChatEndpointException) when (!options.Resume && File.Exists(partial) && new FileInfo(partial).Length == 0)
+        {
+            // wrong URL, key or model before any row was written: leave nothing behind
+            File.Delete(partial);
+            File.Delete(marker);
+            throw;
+        }
+    }
+
+    private static async Task<GenerationSummary> RunCoreAsync(IChatClient client, GenerationOptions options, IProgress<long>? progress, PromptTemplate template,
+        string model, string output, string partial, string marker, GenerationSummary summary, CancellationToken cancellationToken)
+    {
         var items = ReadItems(options);
         var state = new FilterState(options, items);
         var settings = new Dictionary<string, string>
