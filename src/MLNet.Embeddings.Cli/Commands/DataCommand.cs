@@ -31,6 +31,7 @@ internal static class DataCommand
         command.Subcommands.Add(Split());
         command.Subcommands.Add(Leakage());
         command.Subcommands.Add(Expand());
+        command.Subcommands.Add(GenerateCommand.Create());
         return command;
     }
 

@@ -14,7 +14,7 @@ internal static class EvalCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "Model folder (or word-vector file, or openai:MODEL, a remote API: see --endpoint) to evaluate.", Required = true };
-        var data = new Option<string>("--data") { Description = "JSONL test file: query+pos (retrieval), sentence1/sentence2/score, sentence1/sentence2/label, or anchor/positive/negative.", Required = true };
+        var data = new Option<string>("--data") { Description = "JSONL test file: query+pos (retrieval), sentence1/sentence2/score, sentence1/sentence2/label, or anchor/positive/negative; or a BEIR folder (corpus.jsonl, queries.jsonl, qrels/test.tsv).", Required = true };
         var baseline = new Option<string?>("--baseline") { Description = "A second model to compare against (before/after report); openai:MODEL for a remote API." };
         var ks = new Option<string>("--k") { Description = "Cut-offs for the retrieval metrics, comma-separated.", DefaultValueFactory = _ => "1,3,5,10" };
         var output = new Option<string?>("--output") { Description = "Write the JSON here (atomically) instead of stdout; with --baseline the Markdown table goes to the same path with extension .md." };
@@ -27,7 +27,8 @@ internal static class EvalCommand
         {
             string dataPath = parseResult.GetValue(data)!, modelPath = parseResult.GetValue(model)!;
             string? baselinePath = parseResult.GetValue(baseline), outputPath = parseResult.GetValue(output);
-            InputFile.Require(dataPath, "--data");
+            bool beir = BeirFolder.IsBeir(dataPath);
+            if (!beir) InputFile.Require(dataPath, "--data");
             if (!Remote.RemoteModels.IsRemote(modelPath)) InputFile.RequireFileOrFolder(modelPath, "--model");
             if (baselinePath is not null && !Remote.RemoteModels.IsRemote(baselinePath)) InputFile.RequireFileOrFolder(baselinePath, "--baseline");
             var retrieval = new InformationRetrievalEvaluatorOptions
@@ -35,7 +36,7 @@ internal static class EvalCommand
                 Ks = ParseKs(parseResult.GetValue(ks)!),
                 QueryPromptName = parseResult.GetValue(queryPrompt),
             };
-            var evaluator = EvaluatorFactory.FromFile(dataPath, retrieval);
+            var evaluator = beir ? BeirFolder.Load(dataPath, options: retrieval) : EvaluatorFactory.FromFile(dataPath, retrieval);
             Console.Error.WriteLine($"eval: {evaluator.GetType().Name} on {dataPath} (primary metric {evaluator.PrimaryMetric})");
 
             string json;

@@ -127,39 +127,9 @@ public static class BatchJob
 
     static (long Rows, long Bytes) ReadMarker(string marker, Dictionary<string, string> settings)
     {
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(marker));
-            var root = doc.RootElement;
-            foreach (var (key, value) in settings)
-            {
-                string found = root.TryGetProperty(key, out var v) ? v.GetString() ?? "" : "";
-                if (found != value)
-                    throw new ConfigurationException("--resume", $"the interrupted run had {key} '{found}', this one '{value}' ({marker}); use the same settings or start over without --resume.");
-            }
-            return (root.GetProperty("rows").GetInt64(), root.GetProperty("bytes").GetInt64());
-        }
-        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
-        {
-            throw new DatasetFormatException(marker, 0, null, $"unreadable commit marker: {ex.Message}", ex);
-        }
+        var state = CommitMarker.Read(marker, settings);
+        return (state.Rows, state.Bytes);
     }
 
-    static void WriteMarker(string marker, Dictionary<string, string> settings, long rows, long bytes)
-    {
-        string temp = marker + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write))
-        {
-            using (var json = new Utf8JsonWriter(stream))
-            {
-                json.WriteStartObject();
-                json.WriteNumber("rows", rows);
-                json.WriteNumber("bytes", bytes);
-                foreach (var (key, value) in settings) json.WriteString(key, value);
-                json.WriteEndObject();
-            }
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temp, marker, overwrite: true);
-    }
+    static void WriteMarker(string marker, Dictionary<string, string> settings, long rows, long bytes) => CommitMarker.Write(marker, settings, rows, bytes);
 }
