@@ -25,12 +25,15 @@ internal static partial class HubFiles
     private static partial Regex Shard();
 
     /// <summary>The module folders of a modules.json (empty path = the top folder).</summary>
-    public static IReadOnlyList<string> ModuleFolders(string modulesJson)
+    public static IReadOnlyList<string> ModuleFolders(string modulesJson) => Modules(modulesJson).Select(m => m.Path).ToList();
+
+    /// <summary>The modules with a folder: path and type (a Normalize module has no files, so git keeps no folder for it).</summary>
+    static IEnumerable<(string Path, string Type)> Modules(string modulesJson)
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(modulesJson));
         return doc.RootElement.EnumerateArray()
-            .Select(e => e.TryGetProperty("path", out var p) ? p.GetString() ?? "" : "")
-            .Where(p => p.Length > 0).ToList();
+            .Select(e => (e.TryGetProperty("path", out var p) ? p.GetString() ?? "" : "", e.TryGetProperty("type", out var t) ? t.GetString() ?? "" : ""))
+            .Where(m => m.Item1.Length > 0).ToList();
     }
 
     /// <summary>The files to fetch from <paramref name="files"/> (the repo's listing).</summary>
@@ -81,7 +84,7 @@ internal static partial class HubFiles
         if (!hasConfig && !File.Exists(modules)) return false;
         try
         {
-            if (File.Exists(modules) && ModuleFolders(modules).Any(f => !Directory.Exists(Path.Combine(snapshot, f)))) return false;
+            if (File.Exists(modules) && Modules(modules).Any(m => !m.Type.EndsWith("Normalize", StringComparison.Ordinal) && !Directory.Exists(Path.Combine(snapshot, m.Path)))) return false;
         }
         catch (JsonException) { return false; }
         if (!hasConfig) return true;
