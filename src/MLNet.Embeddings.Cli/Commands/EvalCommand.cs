@@ -26,8 +26,8 @@ internal static class EvalCommand
             string dataPath = parseResult.GetValue(data)!, modelPath = parseResult.GetValue(model)!;
             string? baselinePath = parseResult.GetValue(baseline), outputPath = parseResult.GetValue(output);
             InputFile.Require(dataPath, "--data");
-            InputFile.RequireFileOrFolder(modelPath, "--model");
-            if (baselinePath is not null) InputFile.RequireFileOrFolder(baselinePath, "--baseline");
+            modelPath = ModelArgument.Resolve(modelPath, "--model");
+            if (baselinePath is not null) baselinePath = ModelArgument.Resolve(baselinePath, "--baseline");
             var retrieval = new InformationRetrievalEvaluatorOptions
             {
                 Ks = ParseKs(parseResult.GetValue(ks)!),

@@ -28,7 +28,7 @@ internal static class SimilarityCommand
             int k = parseResult.GetValue(top);
             if (k <= 0) throw new ConfigurationException("--top", $"must be at least 1, found {k}.");
             var texts = TextInput.Read(parseResult.GetValue(corpus)!, parseResult.GetValue(textColumn), "--corpus");
-            var encoder = SentenceEncoder.Load(InputFile.RequireFileOrFolder(parseResult.GetValue(model)!, "--model"));
+            var encoder = SentenceEncoder.Load(ModelArgument.Resolve(parseResult.GetValue(model)!, "--model"));
             var options = shared.Read(parseResult);
             using (var progress = ProgressLine.For(texts.Count, "encoding corpus"))
             {

