@@ -14,7 +14,7 @@ internal static class ModelArgument
     {
         if (File.Exists(value) || Directory.Exists(value)) return value;
         if (!ModelResolver.IsModelName(value))
-            throw new FileNotFoundException($"{option}: no such file or folder: {value} (a model is a folder, a word-vector file, nuget:ID[@VERSION] or a Hugging Face repo ORG/NAME[@REVISION])", value);
+            throw new FileNotFoundException($"{option}: no such file or folder: {value}", value);
         return ResolveName(value, option, weights, onnxFile);
     }
 
