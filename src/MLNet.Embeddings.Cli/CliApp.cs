@@ -22,6 +22,7 @@ internal static class CliApp
                      ExportCommand.Create(),
                      InfoCommand.Create(),
                      MergeCommand.Create(),
+                     ModelsCommand.Create(),
                      PlotCommand.Create(),
                      PlotCurvesCommand.Create(),
                      ServeCommand.Create(),

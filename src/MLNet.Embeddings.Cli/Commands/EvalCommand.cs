@@ -29,8 +29,8 @@ internal static class EvalCommand
             string? baselinePath = parseResult.GetValue(baseline), outputPath = parseResult.GetValue(output);
             bool beir = BeirFolder.IsBeir(dataPath);
             if (!beir) InputFile.Require(dataPath, "--data");
-            if (!Remote.RemoteModels.IsRemote(modelPath)) InputFile.RequireFileOrFolder(modelPath, "--model");
-            if (baselinePath is not null && !Remote.RemoteModels.IsRemote(baselinePath)) InputFile.RequireFileOrFolder(baselinePath, "--baseline");
+            if (!Remote.RemoteModels.IsRemote(modelPath)) modelPath = ModelArgument.Resolve(modelPath, "--model");
+            if (baselinePath is not null && !Remote.RemoteModels.IsRemote(baselinePath)) baselinePath = ModelArgument.Resolve(baselinePath, "--baseline");
             var retrieval = new InformationRetrievalEvaluatorOptions
             {
                 Ks = ParseKs(parseResult.GetValue(ks)!),

@@ -37,7 +37,7 @@ internal static class ExportCommand
                 ExternalData = parse.GetValue(external) ? true : null,
             };
             Console.Error.WriteLine($"exporting {parse.GetValue(model)} (opset {options.Opset}, {(options.IncludePooling ? "pooling in graph" : "no pooling")}, {q.ToString().ToLowerInvariant()})…");
-            string modelPath = parse.GetValue(model)!;
+            string modelPath = ModelArgument.ResolveName(parse.GetValue(model)!, "--model");
             if (q == OnnxQuantization.Int8 && IsStatic(modelPath))
                 throw new ConfigurationException("--quantize", "int8 quantises the weights of matrix products, and a static word-vector model has none " +
                     "(its graph is an embedding lookup, mean pooling and normalisation): the file would be the same size. Export without --quantize.");

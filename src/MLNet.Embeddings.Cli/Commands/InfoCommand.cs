@@ -40,7 +40,7 @@ internal static class InfoCommand
                 info["onnxruntime"] = new JsonObject { ["found"] = false, ["error"] = e.Message };
             }
             var path = parse.GetValue(model);
-            if (path is not null) info["model"] = ModelInfo.Describe(path, ortLoaded);
+            if (path is not null) info["model"] = ModelInfo.Describe(ModelArgument.ResolveName(path, "--model"), ortLoaded);
             Console.WriteLine(info.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             return 0;
         });

@@ -32,7 +32,7 @@ internal static class PlotCommand
             string inputPath = parseResult.GetValue(input)!, modelPath = parseResult.GetValue(model)!, outputPath = parseResult.GetValue(output)!;
             string how = parseResult.GetValue(method)!;
             InputFile.Require(inputPath, "--input");
-            InputFile.RequireFileOrFolder(modelPath, "--model");
+            modelPath = ModelArgument.Resolve(modelPath, "--model");
             int max = parseResult.GetValue(limit);
             if (max < 2) throw new ConfigurationException("--limit", $"expected at least 2, found {max}.");
             string? textField = parseResult.GetValue(textColumn), labelField = parseResult.GetValue(labelColumn);

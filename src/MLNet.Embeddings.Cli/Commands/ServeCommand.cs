@@ -43,7 +43,7 @@ internal static class ServeCommand
             if (options.ApiKey is "") throw new ConfigurationException("--api-key", "must not be empty.");
             if (options.MaxInputs < 1) throw new ConfigurationException("--max-inputs", $"must be at least 1, found {options.MaxInputs}.");
             if (options.MaxTokensPerRequest < 1) throw new ConfigurationException("--max-tokens-per-request", $"must be at least 1, found {options.MaxTokensPerRequest}.");
-            var encoder = SentenceEncoder.Load(parse.GetValue(model)!);
+            var encoder = SentenceEncoder.Load(ModelArgument.Resolve(parse.GetValue(model)!, "--model"));
             var app = EmbeddingServer.Build(encoder, $"http://{parse.GetValue(host)}:{portNumber}", quiet: false, options);
             app.Start();
             Console.Error.WriteLine($"serving {encoder.Config.ModelId} ({encoder.Dimensions} dimensions) on {app.Urls.First()}/v1/embeddings"

@@ -43,7 +43,7 @@ internal static class SimilarityCommand
                 RemoteArguments.Report("similarity", generator);
                 return Task.FromResult(0);
             }
-            var encoder = SentenceEncoder.Load(InputFile.RequireFileOrFolder(parseResult.GetValue(model)!, "--model"));
+            var encoder = SentenceEncoder.Load(ModelArgument.Resolve(parseResult.GetValue(model)!, "--model"));
             var truncation = TruncationReport.Start(encoder);
             using (var progress = ProgressLine.For(texts.Count, "encoding corpus"))
             {

