@@ -98,7 +98,6 @@ internal static class TrainCommand
         return command;
     }
 
-    /// <summary>The loss for a <c>--loss</c> name; unset numbers keep sentence-transformers' defaults.</summary>
     /// <summary>Maps <c>--backend</c>, <c>--device</c> and <c>--precision</c> onto the trainer options (registering TorchSharp when chosen).</summary>
     internal static void ApplyBackend(TrainerOptions opts, string backend, string device, string precision)
     {
