@@ -231,7 +231,7 @@ public sealed class WordTokenizer : ITokenizer
         Directory.CreateDirectory(folder);
         var vocab = new StringBuilder();
         foreach (var w in _words) vocab.Append(w).Append('\n');
-        WriteAtomic(Path.Combine(folder, VocabFileName), new UTF8Encoding(false).GetBytes(vocab.ToString()));
+        JsonFile.AtomicWrite(Path.Combine(folder, VocabFileName), new UTF8Encoding(false).GetBytes(vocab.ToString()));
 
         using var ms = new MemoryStream();
         using (var json = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
@@ -245,7 +245,7 @@ public sealed class WordTokenizer : ITokenizer
             json.WriteEndArray();
             json.WriteEndObject();
         }
-        WriteAtomic(Path.Combine(folder, ConfigFileName), ms.ToArray());
+        JsonFile.AtomicWrite(Path.Combine(folder, ConfigFileName), ms.ToArray());
     }
 
     /// <summary>Loads a tokenizer saved by <see cref="Save"/>: <c>vocab.txt</c> plus, when present, <c>tokenizer_config.json</c>.</summary>
@@ -285,19 +285,5 @@ public sealed class WordTokenizer : ITokenizer
     {
         foreach (var w in words) foreach (char c in w) if (char.IsUpper(c)) return true;
         return false;
-    }
-
-    static void WriteAtomic(string path, byte[] bytes)
-    {
-        string temp = path + ".tmp-" + Guid.NewGuid().ToString("N");
-        try
-        {
-            File.WriteAllBytes(temp, bytes);
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
     }
 }

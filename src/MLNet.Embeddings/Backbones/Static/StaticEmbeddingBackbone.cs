@@ -126,7 +126,7 @@ public sealed class StaticEmbeddingBackbone : ITrainableBackbone
                 json.WriteNumber("vocab_size", VocabSize);
                 json.WriteEndObject();
             }
-            WriteAtomic(Path.Combine(folder, "config.json"), ms.ToArray());
+            JsonFile.AtomicWrite(Path.Combine(folder, "config.json"), ms.ToArray());
         }
         SafeTensors.Write(Path.Combine(folder, "model.safetensors"), _parameters);
     }
@@ -193,20 +193,6 @@ public sealed class StaticEmbeddingBackbone : ITrainableBackbone
             MaxSeqLength = DefaultMaxSeqLength,
             DoLowerCase = tokenizer.Lowercase,
         });
-
-    static void WriteAtomic(string path, byte[] bytes)
-    {
-        string temp = path + ".tmp-" + Guid.NewGuid().ToString("N");
-        try
-        {
-            File.WriteAllBytes(temp, bytes);
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
-    }
 
     sealed class StaticActivations : BackboneActivations { }
 }
