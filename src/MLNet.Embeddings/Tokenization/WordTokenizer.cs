@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using MLNet.Embeddings.Models;
 
 namespace MLNet.Embeddings.Tokenization;
 
@@ -230,7 +231,7 @@ public sealed class WordTokenizer : ITokenizer
         Directory.CreateDirectory(folder);
         var vocab = new StringBuilder();
         foreach (var w in _words) vocab.Append(w).Append('\n');
-        WriteAtomic(Path.Combine(folder, VocabFileName), new UTF8Encoding(false).GetBytes(vocab.ToString()));
+        JsonFile.AtomicWrite(Path.Combine(folder, VocabFileName), new UTF8Encoding(false).GetBytes(vocab.ToString()));
 
         using var ms = new MemoryStream();
         using (var json = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
@@ -244,7 +245,7 @@ public sealed class WordTokenizer : ITokenizer
             json.WriteEndArray();
             json.WriteEndObject();
         }
-        WriteAtomic(Path.Combine(folder, ConfigFileName), ms.ToArray());
+        JsonFile.AtomicWrite(Path.Combine(folder, ConfigFileName), ms.ToArray());
     }
 
     /// <summary>Loads a tokenizer saved by <see cref="Save"/>: <c>vocab.txt</c> plus, when present, <c>tokenizer_config.json</c>.</summary>
@@ -263,19 +264,17 @@ public sealed class WordTokenizer : ITokenizer
         string configPath = Path.Combine(folder, ConfigFileName);
         if (File.Exists(configPath))
         {
-            try
+            using var doc = JsonFile.ParseObject(configPath);
+            var root = doc.RootElement;
+            if (JsonFile.String(configPath, root, "tokenizer_class") is { } cls && cls != ClassName)
+                throw new ModelFormatException(configPath, $"field 'tokenizer_class': expected '{ClassName}', found '{cls}'.");
+            lowercase = JsonFile.Bool(configPath, root, "do_lower_case");
+            keepPunctuation = JsonFile.Bool(configPath, root, "keep_punctuation");
+            if (JsonFile.Get(root, "stop_words") is { } sw)
             {
-                using var doc = JsonDocument.Parse(File.ReadAllBytes(configPath));
-                var root = doc.RootElement;
-                if (root.TryGetProperty("tokenizer_class", out var cls) && cls.GetString() != ClassName)
-                    throw new ModelFormatException(configPath, $"tokenizer_class: expected '{ClassName}', found '{cls.GetString()}'.");
-                if (root.TryGetProperty("do_lower_case", out var lc)) lowercase = lc.GetBoolean();
-                if (root.TryGetProperty("keep_punctuation", out var kp)) keepPunctuation = kp.GetBoolean();
-                if (root.TryGetProperty("stop_words", out var sw)) stopWords = sw.EnumerateArray().Select(e => e.GetString() ?? "").ToList();
-            }
-            catch (Exception e) when (e is JsonException or InvalidOperationException)
-            {
-                throw new ModelFormatException(configPath, $"malformed tokenizer config: {e.Message}", e);
+                if (sw.ValueKind != JsonValueKind.Array) throw new ModelFormatException(configPath, $"field 'stop_words' must be a list of strings, found {sw.ValueKind}.");
+                stopWords = sw.EnumerateArray().Select((e, i) => e.ValueKind == JsonValueKind.String ? e.GetString()!
+                    : throw new ModelFormatException(configPath, $"field 'stop_words[{i}]' must be a string, found {e.GetRawText()}.")).ToList();
             }
         }
         return new WordTokenizer(words, lowercase ?? !HasUpperCase(words), keepPunctuation ?? false, stopWords);
@@ -286,19 +285,5 @@ public sealed class WordTokenizer : ITokenizer
     {
         foreach (var w in words) foreach (char c in w) if (char.IsUpper(c)) return true;
         return false;
-    }
-
-    static void WriteAtomic(string path, byte[] bytes)
-    {
-        string temp = path + ".tmp-" + Guid.NewGuid().ToString("N");
-        try
-        {
-            File.WriteAllBytes(temp, bytes);
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
     }
 }
