@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MLNet.Embeddings.Data;
 using MLNet.Embeddings.Quantization;
 
 namespace MLNet.Embeddings.Training.Batch;
@@ -16,10 +17,10 @@ namespace MLNet.Embeddings.Training.Batch;
 public static class BatchJob
 {
     /// <summary>Suffix of the file being built.</summary>
-    public const string PartialSuffix = ".partial";
+    public const string PartialSuffix = CommitMarker.PartialSuffix;
 
     /// <summary>Suffix (after <see cref="PartialSuffix"/>) of the commit marker.</summary>
-    public const string ProgressSuffix = ".progress";
+    public const string ProgressSuffix = CommitMarker.ProgressSuffix;
 
     /// <summary>Runs the job; see the type's remarks for what is written where.</summary>
     public static BatchSummary Run(SentenceEncoder encoder, BatchJobOptions options, IProgress<long>? progress = null, CancellationToken cancellationToken = default)

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using MLNet.Embeddings.Training.Batch;
+using MLNet.Embeddings.Data;
 using MLNet.Embeddings.Training.Data.Mining;
 using Microsoft.Extensions.AI;
 
@@ -30,7 +30,7 @@ public static class DataGenerator
         var template = options.EffectiveTemplate;
         string model = options.Model ?? client.GetService<ChatClientMetadata>()?.DefaultModelId ?? "unknown";
         string output = Path.GetFullPath(options.Output);
-        string partial = output + BatchJob.PartialSuffix, marker = partial + BatchJob.ProgressSuffix;
+        string partial = output + CommitMarker.PartialSuffix, marker = partial + CommitMarker.ProgressSuffix;
         var summary = new GenerationSummary { Output = output, Task = TaskName(options.Task), Model = model, Template = template.Id };
         if (options.Resume && File.Exists(output) && !File.Exists(partial)) { summary.AlreadyComplete = true; return summary; }
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace MLNet.Embeddings.Training.Data;
+namespace MLNet.Embeddings.Data;
 
 /// <summary>
 /// The commit marker of a resumable JSONL job (<c>embed --resume</c>, <c>data generate --resume</c>): a small JSON file
@@ -11,6 +11,11 @@ namespace MLNet.Embeddings.Training.Data;
 /// </summary>
 public static class CommitMarker
 {
+    /// <summary>Suffix of the output while it is being built (<c>OUTPUT.partial</c>).</summary>
+    public const string PartialSuffix = ".partial";
+    /// <summary>Suffix of the marker beside the partial output (<c>OUTPUT.partial.progress</c>).</summary>
+    public const string ProgressSuffix = ".progress";
+
     /// <summary>What a marker records.</summary>
     /// <param name="Rows">Input rows done.</param>
     /// <param name="Bytes">Bytes of the partial output that hold them.</param>
