@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using MLNet.Embeddings.Backbones;
 using MLNet.Embeddings.Backbones.Bert;
+using MLNet.Embeddings.Backbones.ModernBert;
 using MLNet.Embeddings.Backbones.Qwen3;
 using MLNet.Embeddings.Backbones.Static;
 using MLNet.Embeddings.Models;
@@ -16,6 +17,7 @@ public sealed partial class SentenceEncoder
         ["roberta"] = folder => BertBackbone.Load(folder),
         ["xlm-roberta"] = folder => BertBackbone.Load(folder),
         ["qwen3"] = folder => Qwen3Backbone.Load(folder),
+        ["modernbert"] = folder => ModernBertBackbone.Load(folder),
     };
 
     static readonly string[] WordVectorExtensions = { ".txt", ".vec", ".bin" };
