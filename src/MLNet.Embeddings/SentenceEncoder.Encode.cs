@@ -8,7 +8,7 @@ namespace MLNet.Embeddings;
 public sealed partial class SentenceEncoder
 {
     /// <summary>Width of the vectors <see cref="Encode(IReadOnlyList{string}, EncodeOptions?, CancellationToken)"/> returns (before Matryoshka truncation).</summary>
-    public int Dimensions => Backbone is IPooledBackbone p ? p.Dimensions : Backbone.HiddenSize;
+    public int Dimensions => Config.Dense.Count > 0 ? Config.Dense[^1].OutFeatures : Backbone is IPooledBackbone p ? p.Dimensions : Backbone.HiddenSize;
 
     /// <summary>
     /// Encodes texts to vectors, in input order. Texts are sorted by length into batches of
@@ -145,7 +145,7 @@ public sealed partial class SentenceEncoder
         int? dims = options?.Dimensions;
         if (dims is int d && (d <= 0 || d > Dimensions))
             throw new ConfigurationException(nameof(EncodeOptions.Dimensions), $"must be between 1 and {Dimensions}, found {d}.");
-        return new PoolingHead(Config.Pooling, options?.Normalize ?? Config.Normalize, dims);
+        return new PoolingHead(Config.Pooling, options?.Normalize ?? Config.Normalize, dims, Config.Dense);
     }
 
     /// <summary>Runs the backbone on a packed batch and applies <paramref name="head"/>: vectors <c>[Count × head.OutputDimensions(Dimensions)]</c>.</summary>
