@@ -8,7 +8,7 @@ namespace MLNet.Embeddings;
 public sealed partial class SentenceEncoder
 {
     /// <summary>Width of the vectors <see cref="Encode(IReadOnlyList{string}, EncodeOptions?, CancellationToken)"/> returns (before Matryoshka truncation).</summary>
-    public int Dimensions => Backbone is IPooledBackbone p ? p.Dimensions : Backbone.HiddenSize;
+    public int Dimensions => Config.Dense.Count > 0 ? Config.Dense[^1].OutFeatures : Backbone is IPooledBackbone p ? p.Dimensions : Backbone.HiddenSize;
 
     /// <summary>
     /// Encodes texts to vectors, in input order. Texts are sorted by length into batches of
@@ -154,7 +154,7 @@ public sealed partial class SentenceEncoder
             throw new ConfigurationException(nameof(EncodeOptions.Dimensions), $"must be between 1 and {Dimensions}, found {d}.");
         if (options?.Pooling is { } pooling && pooling != Config.Pooling && Backbone is IPooledBackbone)
             throw new ConfigurationException(nameof(EncodeOptions.Pooling), $"this model pools inside its backbone ({Config.Pooling}); {pooling} cannot be chosen.");
-        return new PoolingHead(options?.Pooling ?? Config.Pooling, options?.Normalize ?? Config.Normalize, dims);
+        return new PoolingHead(options?.Pooling ?? Config.Pooling, options?.Normalize ?? Config.Normalize, dims, Config.Dense);
     }
 
     /// <summary>Runs the backbone on a packed batch and applies <paramref name="head"/>: vectors <c>[Count × head.OutputDimensions(Dimensions)]</c>.</summary>

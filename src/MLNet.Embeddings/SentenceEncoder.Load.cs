@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using MLNet.Embeddings.Backbones;
 using MLNet.Embeddings.Backbones.Bert;
+using MLNet.Embeddings.Backbones.Gemma3;
+using MLNet.Embeddings.Backbones.ModernBert;
+using MLNet.Embeddings.Backbones.Qwen3;
 using MLNet.Embeddings.Backbones.Static;
 using MLNet.Embeddings.Models;
 using MLNet.Embeddings.Tokenization;
@@ -14,6 +17,9 @@ public sealed partial class SentenceEncoder
         ["bert"] = folder => BertBackbone.Load(folder),
         ["roberta"] = folder => BertBackbone.Load(folder),
         ["xlm-roberta"] = folder => BertBackbone.Load(folder),
+        ["qwen3"] = folder => Qwen3Backbone.Load(folder),
+        ["modernbert"] = folder => ModernBertBackbone.Load(folder),
+        ["gemma3_text"] = folder => Gemma3Backbone.Load(folder),
     };
 
     static readonly string[] WordVectorExtensions = { ".txt", ".vec", ".bin" };

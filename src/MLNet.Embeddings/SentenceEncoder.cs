@@ -34,6 +34,8 @@ public sealed class SentenceEncoderConfig
     public bool PoolingIncludePrompt { get; set; } = true;
     /// <summary>Whether a Normalize module follows pooling.</summary>
     public bool Normalize { get; set; }
+    /// <summary>Dense modules between Pooling and Normalize, in order (EmbeddingGemma's 2_Dense, 3_Dense); empty for most models.</summary>
+    public List<DenseLayer> Dense { get; set; } = new();
     /// <summary>max_seq_length from sentence_bert_config.json (default: min(512, model's max positions)).</summary>
     public int MaxSeqLength { get; set; } = 512;
     /// <summary>do_lower_case from sentence_bert_config.json.</summary>

@@ -12,9 +12,9 @@ namespace MLNet.Embeddings.Training;
 /// </summary>
 internal sealed class EncoderPooling(PoolingHead head) : ITrainingPooling
 {
-    /// <summary>The pooling of <paramref name="model"/>'s config.</summary>
+    /// <summary>The pooling of <paramref name="model"/>'s config, with its Dense modules (their weights stay frozen: only gradients pass through).</summary>
     public static ITrainingPooling For(SentenceEncoder model) =>
-        new EncoderPooling(new PoolingHead(model.Config.Pooling, model.Config.Normalize));
+        new EncoderPooling(new PoolingHead(model.Config.Pooling, model.Config.Normalize, dense: model.Config.Dense));
 
     /// <inheritdoc />
     public Matrix Forward(TokenBatch batch, float[] tokenEmbeddings) => Forward(batch, tokenEmbeddings, default);

@@ -53,7 +53,7 @@ public static class ModelFolder
                 // The pipeline runs in idx order: the backbone first, then Pooling, and Normalize last.
                 ModelFormatException Order(string expected) => new(modulesPath,
                     $"module {module.Index} '{module.Kind}' {expected}, found it after '{previous ?? "nothing"}'; expected the order Transformer (or StaticEmbedding) → Pooling → Normalize.");
-                if (sawNormalize && module.Kind is "Transformer" or "StaticEmbedding" or "Pooling" or "Normalize")
+                if (sawNormalize && module.Kind is "Transformer" or "StaticEmbedding" or "Pooling" or "Normalize" or "Dense")
                     throw Order("must come before Normalize");
                 switch (module.Kind)
                 {
@@ -74,13 +74,17 @@ public static class ModelFolder
                         config.PoolingIncludePrompt = pooling.IncludePrompt;
                         poolingDim = pooling.WordEmbeddingDimension;
                         break;
+                    case "Dense":
+                        if (!sawPooling) throw Order("must follow the Pooling module");
+                        config.Dense.Add(DenseLayer.Load(modulePath));
+                        break;
                     case "Normalize":
                         if (!sawBackbone) throw Order("must follow the Transformer and Pooling modules");
                         sawNormalize = true;
                         config.Normalize = true;
                         break;
                     default:
-                        throw new ModelFormatException(modulesPath, $"module {module.Index} '{module.Type}' (path '{module.Path}') is not supported; supported: Transformer, StaticEmbedding, Pooling, Normalize.");
+                        throw new ModelFormatException(modulesPath, $"module {module.Index} '{module.Type}' (path '{module.Path}') is not supported; supported: Transformer, StaticEmbedding, Pooling, Dense, Normalize.");
                 }
                 previous = module.Kind;
             }
@@ -247,6 +251,12 @@ public static class ModelFolder
             for (int i = 0; i < PoolingFlags.Length; i++) pooling[PoolingFlags[i]] = FlagModes[i] == config.Pooling;
             pooling["include_prompt"] = config.PoolingIncludePrompt;
             JsonFile.Write(Path.Combine(folder, "1_Pooling", ConfigFile), pooling);
+            foreach (var dense in config.Dense)
+            {
+                string name = $"{modules.Count}_Dense";
+                dense.Save(Path.Combine(folder, name));
+                Add(name, "sentence_transformers.models.Dense");
+            }
         }
         string normalizeFolder = Path.Combine(folder, $"{modules.Count}_Normalize");
         if (config.Normalize)

@@ -8,8 +8,12 @@ namespace MLNet.Embeddings.Pooling;
 /// <param name="mode">Pooling mode.</param>
 /// <param name="normalize">L2-normalise the (truncated) vectors.</param>
 /// <param name="dimensions">Keep only the first N dimensions; null keeps all.</param>
-public sealed class PoolingHead(PoolingMode mode, bool normalize, int? dimensions = null)
+/// <param name="dense">Dense modules applied after pooling, before truncation (null or empty: none).</param>
+public sealed class PoolingHead(PoolingMode mode, bool normalize, int? dimensions = null, IReadOnlyList<DenseLayer>? dense = null)
 {
+    /// <summary>Dense modules between pooling and truncation.</summary>
+    public IReadOnlyList<DenseLayer> Dense { get; } = dense ?? [];
+
     /// <summary>Pooling mode.</summary>
     public PoolingMode Mode { get; } = mode;
     /// <summary>Whether vectors are L2-normalised after truncation.</summary>
@@ -17,8 +21,12 @@ public sealed class PoolingHead(PoolingMode mode, bool normalize, int? dimension
     /// <summary>Matryoshka dimensions, or null for all.</summary>
     public int? Dimensions { get; } = dimensions;
 
-    /// <summary>Width of the output vectors for token vectors of width <paramref name="hidden"/>.</summary>
-    public int OutputDimensions(int hidden) => Dimensions is int d && d < hidden ? d : hidden;
+    /// <summary>Width of the output vectors for token vectors of width <paramref name="hidden"/> (the last Dense module's width when there is one).</summary>
+    public int OutputDimensions(int hidden)
+    {
+        int width = Dense.Count > 0 ? Dense[^1].OutFeatures : hidden;
+        return Dimensions is int d && d < width ? d : width;
+    }
 
     /// <summary>Sentence vectors <c>[Count × OutputDimensions(hidden)]</c> from token embeddings <c>[starts[^1] × hidden]</c>.</summary>
     /// <param name="tokens">Token embeddings, packed.</param>
@@ -30,6 +38,7 @@ public sealed class PoolingHead(PoolingMode mode, bool normalize, int? dimension
         int count = starts.Length - 1;
         var pooled = new float[count * hidden];
         Pooler.Forward(Mode, tokens, hidden, starts, skip, pooled);
+        foreach (var d in Dense) { pooled = d.Forward(pooled, count); hidden = d.OutFeatures; }
         return Finish(pooled, hidden);
     }
 
@@ -51,11 +60,14 @@ public sealed class PoolingHead(PoolingMode mode, bool normalize, int? dimension
     public float[] Backward(ReadOnlySpan<float> tokens, int hidden, ReadOnlySpan<int> starts, ReadOnlySpan<int> skip, ReadOnlySpan<float> outputGradient)
     {
         int count = starts.Length - 1;
+        int tokenWidth = hidden;
+        var pooled = new float[count * hidden];
+        Pooler.Forward(Mode, tokens, hidden, starts, skip, pooled);
+        var denseInputs = new float[Dense.Count][];
+        foreach (var (d, i) in Dense.Select((d, i) => (d, i))) { denseInputs[i] = pooled; pooled = d.Forward(pooled, count); hidden = d.OutFeatures; }
         int dims = OutputDimensions(hidden);
         if (outputGradient.Length != count * dims)
             throw new ArgumentException($"outputGradient holds {outputGradient.Length} values, expected {count}×{dims}.", nameof(outputGradient));
-        var pooled = new float[count * hidden];
-        Pooler.Forward(Mode, tokens, hidden, starts, skip, pooled);
 
         float[] truncated = pooled;
         if (dims != hidden)
@@ -71,8 +83,13 @@ public sealed class PoolingHead(PoolingMode mode, bool normalize, int? dimension
             gPooled = new float[count * hidden];
             Matryoshka.Backward(gTruncated, hidden, dims, gPooled);
         }
+        for (int i = Dense.Count - 1; i >= 0; i--)
+        {
+            var y = i == Dense.Count - 1 ? pooled : denseInputs[i + 1];
+            gPooled = Dense[i].Backward(denseInputs[i], y, gPooled, count);
+        }
         var tokenGradient = new float[tokens.Length];
-        Pooler.Backward(Mode, tokens, hidden, starts, skip, gPooled, tokenGradient);
+        Pooler.Backward(Mode, tokens, tokenWidth, starts, skip, gPooled, tokenGradient);
         return tokenGradient;
     }
 }

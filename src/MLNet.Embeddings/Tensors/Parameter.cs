@@ -46,9 +46,14 @@ public sealed class Parameter
     /// </summary>
     public HashSet<int>? TouchedRows { get; set; }
 
-    /// <summary>True for biases and LayerNorm weights, which AdamW does not decay.</summary>
+    /// <summary>
+    /// True for biases and normalisation weights, which AdamW does not decay (the Hugging Face Trainer's rule: names
+    /// with bias, LayerNorm, layer_norm, layernorm, a <c>norm</c> or <c>*_norm</c> module).
+    /// </summary>
     public bool NoWeightDecay => Name.EndsWith(".bias", StringComparison.Ordinal)
-        || Name.Contains("LayerNorm", StringComparison.Ordinal) || Name.Contains("layer_norm", StringComparison.Ordinal);
+        || Name.Contains("LayerNorm", StringComparison.Ordinal) || Name.Contains("layer_norm", StringComparison.Ordinal)
+        || Name.Contains("layernorm", StringComparison.Ordinal) || Name.Contains("_norm.", StringComparison.Ordinal)
+        || Name.StartsWith("norm.", StringComparison.Ordinal) || Name.Contains(".norm.", StringComparison.Ordinal);
 
     /// <summary>Zeros the gradient.</summary>
     public void ZeroGrad() { if (_grad is not null) Array.Clear(_grad); }

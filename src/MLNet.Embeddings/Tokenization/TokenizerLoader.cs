@@ -25,7 +25,7 @@ public static class TokenizerLoader
             return type switch
             {
                 "WordPiece" => WordPieceTokenizer.FromTokenizerJson(json),
-                "BPE" => BpeTokenizer.FromTokenizerJson(json),
+                "BPE" => IsSentencePieceBpe(json) ? SentencePieceBpeTokenizer.FromTokenizerJson(json) : BpeTokenizer.FromTokenizerJson(json),
                 "Unigram" => UnigramTokenizer.FromTokenizerJson(json),
                 _ => throw new ModelFormatException(json, $"field 'model.type': '{type}' is not supported (supported: WordPiece, BPE, Unigram)"),
             };
@@ -48,6 +48,12 @@ public static class TokenizerLoader
             if (JsonFile.Long(doc.RootElement, "max_seq_length", st, "max_seq_length") is long m and > 0) return (int)m;
         }
         return File.Exists(Path.Combine(folder, "tokenizer_config.json")) ? TokenizerConfig.Read(folder).ModelMaxLength : null;
+    }
+
+    private static bool IsSentencePieceBpe(string path)
+    {
+        using var doc = JsonFile.Parse(path);
+        return SentencePieceBpeTokenizer.Matches(doc.RootElement);
     }
 
     private static string? TokenizerClass(string folder)

@@ -129,7 +129,9 @@ public sealed class ModelFolderTests : IDisposable
         Fails(() => ModelFolder.ReadModules(Put("modules.json", """[{"idx": 0, "type": "x.Transformer"}]""")), "modules.json", "'path'");
         Fails(() => ModelFolder.ReadModules(Put("modules.json", """[{"idx": 0, "path": "../evil", "type": "x.Transformer"}]""")), "modules.json", "inside");
         Put("modules.json", """[{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"}, {"idx": 1, "name": "1", "path": "2_Dense", "type": "sentence_transformers.models.Dense"}]""");
-        Fails(() => ModelFolder.Read(_dir), "modules.json", "Dense", "not supported");
+        Fails(() => ModelFolder.Read(_dir), "modules.json", "Dense", "must follow the Pooling module");
+        Put("modules.json", """[{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"}, {"idx": 1, "name": "1", "path": "2_LayerNorm", "type": "sentence_transformers.models.LayerNorm"}]""");
+        Fails(() => ModelFolder.Read(_dir), "modules.json", "LayerNorm", "not supported");
     }
 
     [Fact]

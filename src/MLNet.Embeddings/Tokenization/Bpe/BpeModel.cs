@@ -6,7 +6,9 @@ namespace MLNet.Embeddings.Tokenization.Bpe;
 /// Byte-pair encoding of one pre-tokenized word (HF <c>models/bpe</c>): start from its characters' ids, then
 /// repeatedly merge the adjacent pair with the lowest merge rank (leftmost first on ties) until no pair has a
 /// merge. Results of words seen before come from a bounded cache. Characters missing from the vocabulary become
-/// the unknown token (fused when <c>fuse_unk</c>) or are dropped when there is none, as in HF.
+/// the unknown token (fused when <c>fuse_unk</c>) or are dropped when there is none, as in HF; with
+/// <c>byte_fallback</c> they become their UTF-8 bytes' <c>&lt;0xAB&gt;</c> tokens first (the first byte token carries the
+/// character's length, the others length 0).
 /// </summary>
 internal sealed class BpeModel
 {
@@ -18,8 +20,9 @@ internal sealed class BpeModel
     private readonly ConcurrentDictionary<string, (int[] Ids, int[] Lengths)>.AlternateLookup<ReadOnlySpan<char>> _cacheLookup;
 
     public BpeModel(Dictionary<string, int> vocab, IReadOnlyList<(string A, string B)> merges, int? unkId, bool fuseUnk,
-        string prefix, string suffix, bool ignoreMerges, string path)
+        string prefix, string suffix, bool ignoreMerges, string path, bool byteFallback = false)
     {
+        ByteFallback = byteFallback;
         Vocab = vocab;
         UnkId = unkId;
         FuseUnk = fuseUnk;
@@ -47,6 +50,7 @@ internal sealed class BpeModel
     public string Prefix { get; }
     public string Suffix { get; }
     public bool IgnoreMerges { get; }
+    public bool ByteFallback { get; }
 
     /// <summary>
     /// Encodes <paramref name="word"/> (byte-level characters, one per input byte) and appends, per token, its id and
@@ -81,6 +85,7 @@ internal sealed class BpeModel
                 if (unk >= 0) { symIds.Add(unk); symLens.Add(unkLen); unk = -1; }
                 symIds.Add(id); symLens.Add(w);
             }
+            else if (ByteFallback && TryBytes(c, symIds, symLens, ref unk, unkLen)) { }
             else if (UnkId is { } u)
             {
                 if (unk >= 0 && FuseUnk) unkLen += w;
@@ -100,6 +105,23 @@ internal sealed class BpeModel
         }
         ids.AddRange(symIds);
         lengths.AddRange(symLens);
+    }
+
+    /// <summary>HF byte fallback: the character's UTF-8 bytes as <c>&lt;0xAB&gt;</c> tokens, when all of them exist.</summary>
+    private bool TryBytes(ReadOnlySpan<char> c, List<int> ids, List<int> lens, ref int unk, int unkLen)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        int n = System.Text.Encoding.UTF8.GetBytes(c, bytes);
+        Span<int> found = stackalloc int[4];
+        Span<char> name = stackalloc char[6];
+        for (int k = 0; k < n; k++)
+        {
+            $"<0x{bytes[k]:X2}>".AsSpan().CopyTo(name);
+            if (!_lookup.TryGetValue(name, out found[k])) return false;
+        }
+        if (unk >= 0) { ids.Add(unk); lens.Add(unkLen); unk = -1; }
+        for (int k = 0; k < n; k++) { ids.Add(found[k]); lens.Add(k == 0 ? c.Length : 0); }
+        return true;
     }
 
     private void MergeAll(List<int> ids, List<int> lens)

@@ -1,12 +1,15 @@
 using System.Text;
 using System.Text.Json;
 using MLNet.Embeddings.Models;
+using System.Text.RegularExpressions;
 
 namespace MLNet.Embeddings.Tokenization.Bpe;
 
 /// <summary>
-/// Byte-level BPE (GPT-2 / RoBERTa family) from a Hugging Face tokenizer.json: added tokens, the <c>ByteLevel</c>
-/// pre-tokenizer (GPT-2 split pattern, bytes as printable characters, optional prefix space), BPE merges by rank,
+/// Byte-level BPE (GPT-2 / RoBERTa / GPT-NeoX / Qwen2 family) from a Hugging Face tokenizer.json: added tokens, an
+/// optional <c>NFC</c> normalizer, the <c>ByteLevel</c> pre-tokenizer (GPT-2 split pattern, bytes as printable
+/// characters, optional prefix space) or Qwen2's <c>Sequence</c> of a regex <c>Split</c> (Isolated) and a
+/// <c>ByteLevel</c> without its own regex, BPE merges by rank,
 /// and the post-processor (<c>RobertaProcessing</c> <c>&lt;s&gt; … &lt;/s&gt;</c>, <c>TemplateProcessing</c> or
 /// <c>ByteLevel</c>) with its offset trimming. Ids are identical to HF tokenizers. Thread-safe.
 /// </summary>
@@ -18,9 +21,14 @@ public sealed class BpeTokenizer : ITokenizer
     private readonly HashSet<int> _addedIds;
     private readonly bool _addPrefixSpace;
     private readonly string _tokenizerJson;
+    private readonly Regex _split;
+    private readonly bool _nfc;
 
-    private BpeTokenizer(BpeModel model, SpecialTokensTemplate template, IReadOnlyList<AddedToken> added, bool addPrefixSpace, int padId, string json)
+    private BpeTokenizer(BpeModel model, SpecialTokensTemplate template, IReadOnlyList<AddedToken> added, bool addPrefixSpace, int padId, string json,
+        Regex split, bool nfc)
     {
+        _split = split;
+        _nfc = nfc;
         _model = model;
         _template = template;
         AddedTokens = added;
@@ -40,8 +48,9 @@ public sealed class BpeTokenizer : ITokenizer
     public int PadId { get; }
 
     /// <summary>
-    /// Loads a tokenizer.json with a BPE model (normalizer null, pre_tokenizer ByteLevel, post_processor
-    /// RobertaProcessing / TemplateProcessing / ByteLevel / null).
+    /// Loads a tokenizer.json with a BPE model (normalizer null or NFC; pre_tokenizer ByteLevel, or Sequence of
+    /// Split (Regex pattern, Isolated) and ByteLevel (use_regex false); post_processor RobertaProcessing /
+    /// TemplateProcessing / ByteLevel / null).
     /// </summary>
     /// <exception cref="ModelFormatException">Missing or malformed file, or an unsupported component; names the field.</exception>
     public static BpeTokenizer FromTokenizerJson(string path)
@@ -83,15 +92,47 @@ public sealed class BpeTokenizer : ITokenizer
             JsonFile.String(model, "end_of_word_suffix", path, "model.end_of_word_suffix") ?? "",
             JsonFile.Bool(model, "ignore_merges", path, "model.ignore_merges") ?? false, path);
 
+        bool nfc = false;
         if (JsonFile.Get(root, "normalizer") is { } n)
-            throw new ModelFormatException(path, $"field 'normalizer.type': expected null for BPE, found '{JsonFile.String(n, "type", path, "normalizer.type")}'");
+        {
+            string? nType = JsonFile.String(n, "type", path, "normalizer.type");
+            if (nType != "NFC") throw new ModelFormatException(path, $"field 'normalizer.type': expected null or NFC for BPE, found '{nType}'");
+            nfc = true;
+        }
         var pre = JsonFile.Get(root, "pre_tokenizer");
         string? preType = pre is { } pt ? JsonFile.String(pt, "type", path, "pre_tokenizer.type") : null;
-        if (preType != "ByteLevel")
-            throw new ModelFormatException(path, $"field 'pre_tokenizer.type': expected ByteLevel, found '{preType ?? "null"}'");
-        if (JsonFile.Bool(pre!.Value, "use_regex", path, "pre_tokenizer.use_regex") == false)
+        Regex split = ByteLevel.Pattern();
+        string preField = "pre_tokenizer";
+        if (preType == "Sequence")
+        {
+            // Qwen2: [Split(Regex, Isolated), ByteLevel(use_regex false)]
+            var list = JsonFile.Require(pre!.Value, "pretokenizers", path, "pre_tokenizer.pretokenizers");
+            if (list.ValueKind != JsonValueKind.Array || list.GetArrayLength() != 2)
+                throw new ModelFormatException(path, "field 'pre_tokenizer.pretokenizers': expected [Split, ByteLevel]");
+            var sp = list[0];
+            if (JsonFile.String(sp, "type", path, "pre_tokenizer.pretokenizers[0].type") != "Split")
+                throw new ModelFormatException(path, "field 'pre_tokenizer.pretokenizers[0].type': expected Split");
+            var pattern = JsonFile.Require(sp, "pattern", path, "pre_tokenizer.pretokenizers[0].pattern");
+            string? regex = JsonFile.String(pattern, "Regex", path, "pre_tokenizer.pretokenizers[0].pattern.Regex")
+                ?? throw new ModelFormatException(path, "field 'pre_tokenizer.pretokenizers[0].pattern.Regex' is missing (String patterns are not supported)");
+            if (JsonFile.String(sp, "behavior", path, "pre_tokenizer.pretokenizers[0].behavior") is { } behavior && behavior != "Isolated")
+                throw new ModelFormatException(path, $"field 'pre_tokenizer.pretokenizers[0].behavior': expected Isolated, found '{behavior}'");
+            if (JsonFile.Bool(sp, "invert", path, "pre_tokenizer.pretokenizers[0].invert") == true)
+                throw new ModelFormatException(path, "field 'pre_tokenizer.pretokenizers[0].invert': true is not supported");
+            try { split = new Regex(regex, RegexOptions.CultureInvariant | RegexOptions.Compiled); }
+            catch (ArgumentException e) { throw new ModelFormatException(path, $"field 'pre_tokenizer.pretokenizers[0].pattern.Regex': {e.Message}"); }
+            pre = list[1];
+            preField = "pre_tokenizer.pretokenizers[1]";
+            preType = JsonFile.String(pre.Value, "type", path, preField + ".type");
+            if (preType != "ByteLevel") throw new ModelFormatException(path, $"field '{preField}.type': expected ByteLevel, found '{preType}'");
+            if (JsonFile.Bool(pre.Value, "use_regex", path, preField + ".use_regex") != false)
+                throw new ModelFormatException(path, $"field '{preField}.use_regex': expected false after a Split");
+        }
+        else if (preType != "ByteLevel")
+            throw new ModelFormatException(path, $"field 'pre_tokenizer.type': expected ByteLevel or Sequence, found '{preType ?? "null"}'");
+        else if (JsonFile.Bool(pre!.Value, "use_regex", path, "pre_tokenizer.use_regex") == false)
             throw new ModelFormatException(path, "field 'pre_tokenizer.use_regex': false is not supported");
-        bool addPrefixSpace = JsonFile.Bool(pre.Value, "add_prefix_space", path, "pre_tokenizer.add_prefix_space") ?? true;
+        bool addPrefixSpace = JsonFile.Bool(pre!.Value, "add_prefix_space", path, preField + ".add_prefix_space") ?? true;
 
         var added = new List<AddedToken>();
         if (JsonFile.Get(root, "added_tokens") is { ValueKind: JsonValueKind.Array } addedElement)
@@ -109,7 +150,7 @@ public sealed class BpeTokenizer : ITokenizer
         int pad = vocab.TryGetValue("<pad>", out int padId) ? padId : 0;
         if (JsonFile.Get(root, "padding") is { ValueKind: JsonValueKind.Object } padding)
             pad = (int)(JsonFile.Long(padding, "pad_id", path, "padding.pad_id") ?? pad);
-        return new BpeTokenizer(bpe, template, added, addPrefixSpace, pad, text);
+        return new BpeTokenizer(bpe, template, added, addPrefixSpace, pad, text, split, nfc);
     }
 
     /// <inheritdoc />
@@ -146,20 +187,78 @@ public sealed class BpeTokenizer : ITokenizer
     private bool Segment(ReadOnlySpan<char> text, int from, int to, int budget, EncodeScratch s)
     {
         // HF adds the prefix space to every segment between added tokens; it is aligned with the segment's first character.
+        int[]? nStart = null, nEnd = null;
+        if (_nfc && !text[from..to].IsNormalized(NormalizationForm.FormC))
+        {
+            (var normalized, nStart, nEnd) = Nfc(text, from, to);
+            text = normalized; from = 0; to = normalized.Length;
+        }
         bool prefix = _addPrefixSpace && text[from] != ' ';
         ReadOnlySpan<char> seg = prefix ? string.Concat(" ", text[from..to]) : text[from..to];
         int shift = prefix ? 1 : 0;
         var b = Buffers.Get();
-        Span<byte> utf8 = stackalloc byte[4];
-        foreach (var m in ByteLevel.Pattern().EnumerateMatches(seg))
+        int done = 0;
+        foreach (var m in _split.EnumerateMatches(seg))
         {
-            b.Ensure(m.Length * 3 + 4);
+            // Isolated split: the text between matches is a piece of its own.
+            if (m.Index > done && !Piece(seg, done, m.Index, shift, from, nStart, nEnd, b, budget, s)) return false;
+            if (m.Length > 0 && !Piece(seg, m.Index, m.Index + m.Length, shift, from, nStart, nEnd, b, budget, s)) return false;
+            done = m.Index + m.Length;
+        }
+        if (done < seg.Length && !Piece(seg, done, seg.Length, shift, from, nStart, nEnd, b, budget, s)) return false;
+        return true;
+    }
+
+    /// <summary>
+    /// NFC of <c>text[from..to)</c> with each output character's span in the original: a base character and the marks
+    /// that follow it are composed together; the k-th character they compose to keeps the k-th input character's span.
+    /// </summary>
+    private static (string Text, int[] Starts, int[] Ends) Nfc(ReadOnlySpan<char> text, int from, int to)
+    {
+        var sb = new StringBuilder(to - from);
+        var starts = new List<int>(to - from); var ends = new List<int>(to - from);
+        int i = from;
+        while (i < to)
+        {
+            int j = i + (char.IsHighSurrogate(text[i]) && i + 1 < to && char.IsLowSurrogate(text[i + 1]) ? 2 : 1);
+            while (j < to && IsMark(text, j, to)) j += char.IsHighSurrogate(text[j]) && j + 1 < to ? 2 : 1;
+            string run = text[i..j].ToString().Normalize(NormalizationForm.FormC);
+            sb.Append(run);
+            // As HF's NFC alignment: output character k keeps the span of the run's k-th input character.
+            for (int k = 0; k < run.Length; k++)
+            {
+                int at = Math.Min(i + k, j - 1);
+                if (char.IsLowSurrogate(text[at]) && at > i) at--;
+                starts.Add(at); ends.Add(at + (char.IsHighSurrogate(text[at]) && at + 1 < j ? 2 : 1));
+            }
+            i = j;
+        }
+        return (sb.ToString(), starts.ToArray(), ends.ToArray());
+    }
+
+    private static bool IsMark(ReadOnlySpan<char> text, int i, int to)
+    {
+        var cat = char.IsHighSurrogate(text[i]) && i + 1 < to
+            ? System.Globalization.CharUnicodeInfo.GetUnicodeCategory(char.ConvertToUtf32(text[i], text[i + 1]))
+            : System.Globalization.CharUnicodeInfo.GetUnicodeCategory(text[i]);
+        // Hangul vowel and trailing jamo compose with the syllable before them.
+        return cat is System.Globalization.UnicodeCategory.NonSpacingMark or System.Globalization.UnicodeCategory.SpacingCombiningMark
+            or System.Globalization.UnicodeCategory.EnclosingMark || text[i] is >= '\u1160' and <= '\u11FF';
+    }
+
+    /// <summary>Byte-level encodes one pre-token <c>seg[a..b)</c> and runs BPE on it; false once the budget is full.</summary>
+    private bool Piece(ReadOnlySpan<char> seg, int a, int e, int shift, int from, int[]? nStart, int[]? nEnd, Buffers b, int budget, EncodeScratch s)
+    {
+        Span<byte> utf8 = stackalloc byte[4];
+        {
+            b.Ensure((e - a) * 3 + 4);
             int len = 0;
-            for (int i = m.Index; i < m.Index + m.Length;)
+            for (int i = a; i < e;)
             {
                 int w = char.IsHighSurrogate(seg[i]) && i + 1 < seg.Length && char.IsLowSurrogate(seg[i + 1]) ? 2 : 1;
                 int n = Encoding.UTF8.GetBytes(seg.Slice(i, w), utf8);
                 int os = Math.Max(0, i - shift) + from, oe = Math.Max(1, i + w - shift) + from;
+                if (nStart is not null) { os = nStart[Math.Max(0, i - shift)]; oe = nEnd![Math.Max(0, i + w - 1 - shift)]; }
                 for (int k = 0; k < n; k++, len++) { b.Mapped[len] = ByteLevel.ByteToChar[utf8[k]]; b.ByteStart[len] = os; b.ByteEnd[len] = oe; }
                 i += w;
             }

@@ -36,8 +36,11 @@ internal static class NormalizerJson
                     JsonFile.Bool(e, "strip_right", path, $"{field}.strip_right") ?? true);
             case "Lowercase":
                 return new LowercaseNormalizer();
+            case "Prepend":
+                return new PrependNormalizer(JsonFile.String(e, "prepend", path, $"{field}.prepend")
+                    ?? throw new ModelFormatException(path, $"field '{field}.prepend' is missing"));
             default:
-                throw new ModelFormatException(path, $"field '{field}.type': '{type ?? "null"}' is not supported (supported: Sequence, Precompiled, Replace, Strip, Lowercase)");
+                throw new ModelFormatException(path, $"field '{field}.type': '{type ?? "null"}' is not supported (supported: Sequence, Precompiled, Replace, Prepend, Strip, Lowercase)");
         }
     }
 
