@@ -26,6 +26,7 @@ internal static class CliApp
                      PlotCommand.Create(),
                      PlotCurvesCommand.Create(),
                      TrainCommand.Create(),
+                     TrainRerankerCommand.Create(),
                      ExportCommand.Create(),
                      InfoCommand.Create(),
                      VersionCommand.Create(),

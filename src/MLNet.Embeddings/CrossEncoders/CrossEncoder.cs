@@ -97,6 +97,25 @@ public sealed class CrossEncoder
         { SourcePath = Path.GetFullPath(folder) };
     }
 
+    /// <summary>
+    /// Whether <paramref name="folder"/> holds a sequence-classification model (config.json <c>architectures</c> names a
+    /// <c>*ForSequenceClassification</c>): <see cref="Load"/> it; otherwise start a new head with <see cref="FromEncoder"/>.
+    /// </summary>
+    public static bool IsCrossEncoderFolder(string folder)
+    {
+        string path = Path.Combine(folder, ModelFolder.ConfigFile);
+        if (!File.Exists(path)) return false;
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(path))?["architectures"] is JsonArray a
+                && a.Any(n => n is JsonValue v && v.TryGetValue(out string? s) && s.EndsWith("ForSequenceClassification", StringComparison.Ordinal));
+        }
+        catch (System.Text.Json.JsonException ex) { throw new ModelFormatException(path, $"not valid JSON: {ex.Message}", ex); }
+    }
+
+    /// <summary>Loads a cross-encoder folder, or starts a one-label reranker from an embedding model's folder (see <see cref="IsCrossEncoderFolder"/>).</summary>
+    public static CrossEncoder LoadOrCreate(string folder, int seed = 42) => IsCrossEncoderFolder(folder) ? Load(folder) : FromEncoder(folder, 1, seed);
+
     static (BertConfig Config, Dictionary<string, Parameter> Tensors, string Weights, BertBackbone Backbone) ReadBackbone(string folder)
     {
         if (!Directory.Exists(folder)) throw new ModelFormatException(folder, "no such model folder.");
