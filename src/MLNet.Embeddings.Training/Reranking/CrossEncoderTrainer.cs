@@ -57,7 +57,7 @@ public sealed class CrossEncoderTrainer
         if (Options.ChunkSize < 1) throw new ConfigurationException(nameof(CrossEncoderTrainerOptions.ChunkSize), $"must be at least 1, found {Options.ChunkSize}.");
         var clock = Stopwatch.StartNew();
         var rowList = rows.ToList();
-        var groups = RerankerData.Build(rowList, Options.Loss, o.NegativesPerRow, o.Seed, source);
+        var groups = RerankerData.Build(rowList, Options.Loss, o.NegativesPerRow, o.Seed, source, o.Log);
         if (groups.Count == 0) throw new DatasetFormatException(source, 0, null, "no training rows.");
         if (Options.Loss != RerankerLoss.Bce) o.Log?.Invoke($"{Options.Loss}: groups of 1 positive + {groups[0].Documents.Length - 1} negatives, {groups.Count} groups");
         return new Run(this, groups, rowList.Count, source, clock).Execute(cancellationToken);
@@ -180,7 +180,7 @@ public sealed class CrossEncoderTrainer
         {
             if (_orderEpoch == epoch) return _order!;
             var order = Enumerable.Range(0, _groups.Count).ToArray();
-            if (_o.Shuffle) new Random(HashCode.Combine(_o.Seed, epoch)).Shuffle(order);
+            if (_o.Shuffle) new Random(unchecked(_o.Seed * 1_000_003 + epoch)).Shuffle(order);
             _orderEpoch = epoch;
             return _order = order;
         }

@@ -10,10 +10,11 @@ public static class RerankerData
     /// BCE: every positive of a row is labelled 1 and its negatives (the first <paramref name="negativesPerRow"/>, or all) 0;
     /// a scored pair <c>(sentence1, sentence2, score|label)</c> gives its score (0..1) or label.
     /// Listwise / MarginMSE: the first positive and exactly <paramref name="negativesPerRow"/> negatives (null: the count
-    /// most rows have): rows with more use their first ones, rows with fewer repeat theirs by seeded sampling.
+    /// most rows have): rows with more use their first ones, rows with fewer repeat theirs by seeded sampling, rows with none
+    /// (e.g. all dropped as likely false negatives) are skipped and counted in <paramref name="log"/>.
     /// </summary>
     /// <exception cref="DatasetFormatException">A row lacks what the loss needs (a negative, teacher scores, a 0..1 score); names the file, line and field.</exception>
-    public static List<RerankerGroup> Build(IEnumerable<TrainingExample> rows, RerankerLoss loss, int? negativesPerRow, int seed, string source)
+    public static List<RerankerGroup> Build(IEnumerable<TrainingExample> rows, RerankerLoss loss, int? negativesPerRow, int seed, string source, Action<string>? log = null)
     {
         var list = rows.ToList();
         var groups = new List<RerankerGroup>(list.Count);
@@ -37,9 +38,10 @@ public static class RerankerData
         }
         int n = negativesPerRow ?? list.Where(r => r.Neg.Count > 0).GroupBy(r => r.Neg.Count).OrderByDescending(g => g.Count()).ThenByDescending(g => g.Key).Select(g => g.Key).FirstOrDefault();
         if (n < 1) throw new DatasetFormatException(source, 0, "neg", $"the {LossName(loss)} loss needs hard negatives (field 'neg'); no row has any. Mine some with: mlnet-embed data mine.");
+        int skipped = 0;
         foreach (var r in list)
         {
-            if (r.Neg.Count == 0) throw new DatasetFormatException(source, r.Line, "neg", $"the {LossName(loss)} loss needs at least one negative per row.");
+            if (r.Neg.Count == 0) { skipped++; continue; }
             if (loss == RerankerLoss.MarginMse)
             {
                 if (r.PosScores is null) throw new DatasetFormatException(source, r.Line, "pos_scores", "MarginMSE needs teacher scores; write them with: mlnet-embed data score --teacher MODEL.");
@@ -49,7 +51,7 @@ public static class RerankerData
             if (r.Neg.Count >= n) for (int i = 0; i < n; i++) pick[i] = i;
             else
             {
-                var rng = new Random(HashCode.Combine(seed, r.Line, groups.Count));
+                var rng = new Random(unchecked((seed * 1_000_003 + r.Line) * 31 + groups.Count));
                 for (int i = 0; i < n; i++) pick[i] = i < r.Neg.Count ? i : rng.Next(r.Neg.Count);
             }
             var docs = new string[n + 1]; var targets = new float[n + 1];
@@ -62,6 +64,7 @@ public static class RerankerData
             }
             groups.Add(new RerankerGroup(r.Query, docs, targets, r.Line));
         }
+        if (skipped > 0) log?.Invoke($"{skipped} of {list.Count} rows have no negatives and are skipped by the {LossName(loss)} loss");
         return groups;
     }
 
