@@ -29,6 +29,7 @@ internal static class CliApp
                      SimilarityCommand.Create(),
                      TokenizeCommand.Create(),
                      TrainCommand.Create(),
+                     TrainRerankerCommand.Create(),
                      VersionCommand.Create(),
                  })
             root.Subcommands.Add(command);

@@ -13,7 +13,7 @@ internal static class EvalCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Model folder (or word-vector file, or openai:MODEL, a remote API: see --endpoint) to evaluate.", Required = true };
+        var model = new Option<string>("--model") { Description = "Model folder (or word-vector file, or openai:MODEL, a remote API: see --endpoint) to evaluate (not with --reranker)." };
         var data = new Option<string>("--data") { Description = "JSONL test file: query+pos (retrieval), sentence1/sentence2/score, sentence1/sentence2/label, or anchor/positive/negative; or a BEIR folder (corpus.jsonl, queries.jsonl, qrels/test.tsv).", Required = true };
         var baseline = new Option<string?>("--baseline") { Description = "A second model to compare against (before/after report); openai:MODEL for a remote API." };
         var ks = new Option<string>("--k") { Description = "Cut-offs for the retrieval metrics, comma-separated.", DefaultValueFactory = _ => "1,3,5,10" };
@@ -23,8 +23,11 @@ internal static class EvalCommand
         foreach (var o in new Option[] { model, data, baseline, ks, output, queryPrompt }) command.Options.Add(o);
         var remote = RemoteArguments.Create();
         remote.AddTo(command);
+        var rerank = RerankEval.AddOptions(command);
         command.SetAction((parseResult, cancellationToken) =>
         {
+            if (rerank.Given(parseResult)) return Task.FromResult(rerank.Run(parseResult, parseResult.GetValue(data)!, parseResult.GetValue(output), cancellationToken));
+            if (parseResult.GetValue(model) is null) throw new ConfigurationException("--model", "is required (or --reranker with --retriever for a two-stage evaluation).");
             string dataPath = parseResult.GetValue(data)!, modelPath = parseResult.GetValue(model)!;
             string? baselinePath = parseResult.GetValue(baseline), outputPath = parseResult.GetValue(output);
             bool beir = BeirFolder.IsBeir(dataPath);

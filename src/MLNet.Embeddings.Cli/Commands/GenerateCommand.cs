@@ -70,7 +70,7 @@ internal static class GenerateCommand
             if (pr.GetValue(examples) is { } ex) options.Examples = TrainingDataReader.Read(InputFile.Require(ex, "--examples")).ToList();
             if (pr.GetValue(filterModel) is { } fm)
             {
-                var encoder = SentenceEncoder.Load(InputFile.RequireFileOrFolder(fm, "--filter-model"));
+                var encoder = SentenceEncoder.Load(ModelArgument.Resolve(fm, "--filter-model"));
                 options.RoundTripEncoder = encoder;
                 options.Judge = new EncoderJudge(encoder);
             }
