@@ -1,5 +1,7 @@
 using System.Text.Json;
 
+using MLNet.Embeddings.Models;
+
 namespace MLNet.Embeddings.Tokenization;
 
 /// <summary>
@@ -47,13 +49,13 @@ public sealed class PairTokenizer
             int sep = tokenizer.TokenToId("[SEP]") ?? throw new ModelFormatException(Path.Combine(folder, "vocab.txt"), "token '[SEP]' is not in the vocabulary; a pair template needs it.");
             return Bert(tokenizer, cls, sep);
         }
-        using var doc = HfJson.Parse(path);
-        if (HfJson.Get(doc.RootElement, "post_processor") is not { ValueKind: JsonValueKind.Object } p)
+        using var doc = JsonFile.Parse(path);
+        if (JsonFile.Get(doc.RootElement, "post_processor") is not { ValueKind: JsonValueKind.Object } p)
             return new PairTokenizer(tokenizer, [([], 0, 0), ([], 1, 1)]);
-        string? type = HfJson.String(p, "type", path, "post_processor.type");
+        string? type = JsonFile.String(p, "type", path, "post_processor.type");
         int IdOf(string field)
         {
-            var e = HfJson.Require(p, field, path, "post_processor." + field);
+            var e = JsonFile.Require(p, field, path, "post_processor." + field);
             if (e.ValueKind != JsonValueKind.Array || e.GetArrayLength() != 2 || !e[1].TryGetInt32(out int id))
                 throw new ModelFormatException(path, $"field 'post_processor.{field}': expected [token, id]");
             return id;
@@ -65,26 +67,26 @@ public sealed class PairTokenizer
             case "ByteLevel": return new PairTokenizer(tokenizer, [([], 0, 0), ([], 1, 0)]);
             case "TemplateProcessing":
             {
-                var pair = HfJson.Require(p, "pair", path, "post_processor.pair");
-                var specials = HfJson.Get(p, "special_tokens");
+                var pair = JsonFile.Require(p, "pair", path, "post_processor.pair");
+                var specials = JsonFile.Get(p, "special_tokens");
                 var pieces = new List<(int[], int, int)>();
                 int i = 0;
                 foreach (var piece in pair.EnumerateArray())
                 {
                     string field = $"post_processor.pair[{i++}]";
-                    if (HfJson.Get(piece, "Sequence") is { } seq)
+                    if (JsonFile.Get(piece, "Sequence") is { } seq)
                     {
-                        string id = HfJson.String(seq, "id", path, field + ".Sequence.id") ?? "A";
-                        int typeId = (int)(HfJson.Long(seq, "type_id", path, field + ".Sequence.type_id") ?? 0);
+                        string id = JsonFile.String(seq, "id", path, field + ".Sequence.id") ?? "A";
+                        int typeId = (int)(JsonFile.Long(seq, "type_id", path, field + ".Sequence.type_id") ?? 0);
                         pieces.Add(([], id == "B" ? 1 : 0, typeId));
                     }
-                    else if (HfJson.Get(piece, "SpecialToken") is { } st)
+                    else if (JsonFile.Get(piece, "SpecialToken") is { } st)
                     {
-                        string id = HfJson.String(st, "id", path, field + ".SpecialToken.id")
+                        string id = JsonFile.String(st, "id", path, field + ".SpecialToken.id")
                             ?? throw new ModelFormatException(path, $"field '{field}.SpecialToken.id' is missing");
-                        int typeId = (int)(HfJson.Long(st, "type_id", path, field + ".SpecialToken.type_id") ?? 0);
+                        int typeId = (int)(JsonFile.Long(st, "type_id", path, field + ".SpecialToken.type_id") ?? 0);
                         int[] ids;
-                        if (specials is { } s && HfJson.Get(s, id) is { } entry && HfJson.Get(entry, "ids") is { ValueKind: JsonValueKind.Array } arr)
+                        if (specials is { } s && JsonFile.Get(s, id) is { } entry && JsonFile.Get(entry, "ids") is { ValueKind: JsonValueKind.Array } arr)
                             ids = arr.EnumerateArray().Select(x => x.GetInt32()).ToArray();
                         else ids = [tokenizer.TokenToId(id) ?? throw new ModelFormatException(path, $"field '{field}': no id for special token '{id}'")];
                         pieces.Add((ids, -1, typeId));

@@ -137,9 +137,20 @@ public static class DataGenerator
     private static List<Item> ReadItems(GenerationOptions o)
     {
         if (o.Task == GenerationTask.Queries)
-            return BatchInput.Read(o.Input, o.TextColumn).Select((r, i) => new Item(i, r.Text, null)).ToList();
+            return ReadPassages(o.Input, o.TextColumn ?? "text").Select((text, i) => new Item(i, text, null)).ToList();
         if (!File.Exists(o.Input)) throw new FileNotFoundException($"--input: file not found: {o.Input}", o.Input);
         return TrainingDataReader.Read(o.Input).Select((r, i) => new Item(i, r.Query, r)).ToList();
+    }
+
+    /// <summary>Passages: <c>.txt</c> one per line, or <c>.jsonl</c> with the text in <paramref name="column"/>; errors name file, line and field.</summary>
+    private static IEnumerable<string> ReadPassages(string path, string column)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"--input: file not found: {path}", path);
+        string ext = Path.GetExtension(path).ToLowerInvariant();
+        if (ext is ".txt" or ".text") return File.ReadLines(path);
+        if (ext is ".jsonl" or ".ndjson")
+            return JsonLinesReader.Read(path).Select(row => row.String(column, "field is missing (use --text-column to pick another field)."));
+        throw new ConfigurationException("--input", $"unknown extension '{ext}' of {path}; passages are read from .txt (one per line) or .jsonl.");
     }
 
     internal static string TaskName(GenerationTask task) => task.ToString().ToLowerInvariant();
