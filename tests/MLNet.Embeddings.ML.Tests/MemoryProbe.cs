@@ -21,6 +21,7 @@ public static class MemoryProbe
         string Arg(string name, string fallback) { int i = Array.IndexOf(args, name); return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback; }
         int rows = int.Parse(Arg("--rows", "200"), CultureInfo.InvariantCulture);
         if (args.Length > 0 && args[0] == "child") return Child(args[1], rows);
+        if (args.Length > 0 && args[0] == "carriers") return CarrierProbe.Run(args[1..]);
         if (args.Length > 0 && args[0] == "lookup") return LookupOnly(int.Parse(args[1], CultureInfo.InvariantCulture), args[2][0], args[2][1]);
         string model = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : TestData.MiniLm;
         string dir = TestData.TempDir();

@@ -23,13 +23,13 @@ public sealed class SavedStateMemoryTests
         var first = estimator.Fit(data);
         var second = estimator.Fit(data);
         Assert.Same(first.State, second.State);
-        Assert.Equal(0, first.State.SavedTextBuilds); // fitting encodes nothing
+        Assert.Equal(0, first.State.SavedLookupBuilds); // fitting packs nothing
         string dir = TestData.TempDir();
         ml.Model.Save(first, data.Schema, Path.Combine(dir, "a.zip"));
         ml.Model.Save(first, data.Schema, Path.Combine(dir, "b.zip"));
         ml.Model.Save(second, data.Schema, Path.Combine(dir, "c.zip"));
-        Assert.Equal(1, first.State.SavedTextBuilds);
-        Assert.Equal(1, first.State.SavedLookupBuilds); // ML.NET's MapValue serialises the text when it is made: once per model, not per transformer or save
+        Assert.Equal(1, first.State.SavedLookupBuilds); // ML.NET's MapValue serialises the chunks when it is made: once per model, not per transformer or save
+        Assert.Equal(0, first.State.SavedTextBuilds); // embedded models are saved in chunks, never as one text
         var expected = first.Transform(data).GetColumn<float[]>("E").ToArray();
         foreach (var zip in new[] { "a.zip", "b.zip", "c.zip" })
         {
