@@ -89,7 +89,10 @@ public static class MemoryProbe
         ml.ComponentCatalog.RegisterAssembly(typeof(EmbeddingModel).Assembly);
         var data = ml.Data.LoadFromEnumerable(Texts(rows).Select(t => new TextRow { Text = t }).ToArray());
         ITransformer loaded = null!;
+        GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
+        double baseline = Status("VmRSS:");
         Stage("fresh process: Model.Load", () => loaded = ml.Model.Load(zip, out _));
+        Console.WriteLine($"<!-- fresh process: RSS before Model.Load {baseline:F0} MB; peak above it {Hwm(reset: false) - baseline:F0} MB = {(Hwm(reset: false) - baseline) / (new FileInfo(zip).Length / 1048576.0):F2}x the zip -->");
         Stage($"fresh process: consume {rows} rows", () => Consume(loaded.Transform(data), rows));
         return 0;
     }

@@ -59,7 +59,9 @@ internal static class ChunkedState
                     sha.AppendData(bytes);
                     damage?.Invoke(i, bytes); // tests: a chunk damaged after its checksum was taken
                     names[i] = MappingColumns.Chunk + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                    chain = chain.Append(ml.Transforms.Conversion.MapValue(names[i], new[] { new KeyValuePair<float, byte[]>(KeyFactory.Value, bytes) }, MappingColumns.Need))
+                    // a variable-size vector column, so that a row with __need = 0 gets an empty vector (the missing value)
+                    var lookup = ml.Data.LoadFromEnumerable(new[] { new ChunkRow { Key = KeyFactory.Value, Bytes = bytes } });
+                    chain = chain.Append(ml.Transforms.Conversion.MapValue(names[i], lookup, lookup.Schema[nameof(ChunkRow.Key)], lookup.Schema[nameof(ChunkRow.Bytes)], MappingColumns.Need))
                         .Append(ml.Transforms.CustomMapping<NeedOutput, CollectOutput>(static (_, o) => o.Value = 0f, CollectFactory.Contract));
                     CollectLoadGarbage(); // making a lookup allocates about as much as loading one
                 }
@@ -112,6 +114,13 @@ internal static class ChunkedState
         }
         SavedState.Resolve(header);
         return header;
+    }
+
+    /// <summary>One row of a chunk lookup: the key (1) and the chunk's bytes.</summary>
+    sealed class ChunkRow
+    {
+        public float Key { get; set; }
+        public byte[] Bytes { get; set; } = [];
     }
 
     /// <summary>The parsed header of a saved embedded model.</summary>
