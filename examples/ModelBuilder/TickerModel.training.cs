@@ -47,12 +47,8 @@ public partial class TickerModel
                 AnchorColumnName = "question",
                 LabelColumnName = "ticker",           // labelled-text mode: no positive column, pairs come from the labels
                 Loss = s.Loss,
-                Epochs = s.Epochs,
-                BatchSize = s.BatchSize,
-                LearningRate = s.LearningRate,
                 PairsPerRow = s.PairsPerRow,
-                MaxLength = s.MaxLength,
-                Seed = s.Seed,
+                Trainer = { Epochs = s.Epochs, BatchSize = s.BatchSize, LearningRate = s.LearningRate, MaxLength = s.MaxLength, Seed = s.Seed },
                 Columns = [new InputOutputColumnPair("Features", "question")],
                 Embedding = embedding,
                 Context = s.LogContext,

@@ -1,3 +1,5 @@
+using MLNet.Embeddings.Pooling;
+
 namespace MLNet.Embeddings;
 
 /// <summary>Options for <c>SentenceEncoder.Encode</c>; defaults follow sentence-transformers' <c>encode</c>.</summary>
@@ -13,6 +15,11 @@ public sealed class EncodeOptions
     public bool? Normalize { get; set; }
     /// <summary>Keep only the first N dimensions (Matryoshka truncation), applied before normalisation; null keeps all.</summary>
     public int? Dimensions { get; set; }
+    /// <summary>
+    /// Pooling mode; null uses the model's (1_Pooling/config.json, mean for plain folders). A model that pools inside its
+    /// backbone accepts only its own mode.
+    /// </summary>
+    public PoolingMode? Pooling { get; set; }
     /// <summary>Token cap per text; null follows the model's max_seq_length.</summary>
     public int? MaxLength { get; set; }
     /// <summary>Receives the number of texts encoded so far.</summary>

@@ -136,16 +136,19 @@ public sealed partial class SentenceEncoder
     }
 
     /// <summary>
-    /// The pooling → truncation → normalisation head for <paramref name="options"/>: the model's pooling mode,
+    /// The pooling → truncation → normalisation head for <paramref name="options"/>: <see cref="EncodeOptions.Pooling"/>
+    /// (null: the model's pooling mode),
     /// <see cref="EncodeOptions.Normalize"/> (null: the model's Normalize module) and <see cref="EncodeOptions.Dimensions"/>.
     /// </summary>
-    /// <exception cref="ConfigurationException"><see cref="EncodeOptions.Dimensions"/> is not between 1 and <see cref="Dimensions"/>.</exception>
+    /// <exception cref="ConfigurationException"><see cref="EncodeOptions.Dimensions"/> is not between 1 and <see cref="Dimensions"/>, or <see cref="EncodeOptions.Pooling"/> differs from the mode of a model that pools inside its backbone.</exception>
     public PoolingHead CreatePoolingHead(EncodeOptions? options = null)
     {
         int? dims = options?.Dimensions;
         if (dims is int d && (d <= 0 || d > Dimensions))
             throw new ConfigurationException(nameof(EncodeOptions.Dimensions), $"must be between 1 and {Dimensions}, found {d}.");
-        return new PoolingHead(Config.Pooling, options?.Normalize ?? Config.Normalize, dims);
+        if (options?.Pooling is { } pooling && pooling != Config.Pooling && Backbone is IPooledBackbone)
+            throw new ConfigurationException(nameof(EncodeOptions.Pooling), $"this model pools inside its backbone ({Config.Pooling}); {pooling} cannot be chosen.");
+        return new PoolingHead(options?.Pooling ?? Config.Pooling, options?.Normalize ?? Config.Normalize, dims);
     }
 
     /// <summary>Runs the backbone on a packed batch and applies <paramref name="head"/>: vectors <c>[Count × head.OutputDimensions(Dimensions)]</c>.</summary>

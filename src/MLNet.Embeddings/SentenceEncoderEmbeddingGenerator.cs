@@ -61,6 +61,6 @@ public sealed class SentenceEncoderEmbeddingGenerator : IEmbeddingGenerator<stri
     static EncodeOptions Copy(EncodeOptions o) => new()
     {
         Prompt = o.Prompt, PromptName = o.PromptName, BatchSize = o.BatchSize, Normalize = o.Normalize,
-        Dimensions = o.Dimensions, MaxLength = o.MaxLength, Progress = o.Progress,
+        Dimensions = o.Dimensions, MaxLength = o.MaxLength, Pooling = o.Pooling, Progress = o.Progress,
     };
 }

@@ -37,6 +37,34 @@ public class TrainCommandTests
     }
 
     [Fact]
+    public void EveryLossTheCliListsBuildsThroughTheLossFactory()
+    {
+        Assert.Equal(11, TrainCommand.LossNames.Count);
+        Assert.Same(LossFactory.Names, TrainCommand.LossNames); // one table
+        foreach (var name in TrainCommand.LossNames)
+        {
+            Assert.Equal(name, LossFactory.Create(name).Name);
+            Assert.Equal(name, TrainCommand.CreateLoss(name, null, null, null, null).Name);
+            Assert.Equal(name, Assert.IsType<MatryoshkaLoss>(LossFactory.Create(name, new LossOptions { MatryoshkaDimensions = [16, 8] })).Inner.Name);
+        }
+        Assert.Equal(7f, Assert.IsType<CoSentLoss>(LossFactory.Create("cosent", new LossOptions { Scale = 7 })).Scale);
+        Assert.Equal(7f, Assert.IsType<DistillKLDivLoss>(LossFactory.Create("distill", new LossOptions { Scale = 7 })).Scale);
+        Assert.Equal(0.25f, Assert.IsType<OnlineContrastiveLoss>(LossFactory.Create("online-contrastive", new LossOptions { Margin = 0.25f })).Margin);
+        Assert.Equal(20f, Assert.IsType<MultipleNegativesRankingLoss>(LossFactory.Create("mnrl")).Scale); // unset: the loss's own default
+    }
+
+    [Fact]
+    public void UnknownLossNameListsEveryValidOneAndCliErrorsNameTheOption()
+    {
+        var ex = Assert.Throws<ConfigurationException>(() => LossFactory.Create("nope"));
+        foreach (var name in LossFactory.Names) Assert.Contains(name, ex.Message);
+        Assert.Contains("'nope'", ex.Message);
+        Assert.Equal("--loss", Assert.Throws<ConfigurationException>(() => TrainCommand.CreateLoss("nope", null, null, null, null)).Setting);
+        Assert.Equal("--mini-batch", Assert.Throws<ConfigurationException>(() => TrainCommand.CreateLoss("mnrl", null, null, 8, null)).Setting);
+        Assert.Equal(nameof(LossOptions.MiniBatchSize), Assert.Throws<ConfigurationException>(() => LossFactory.Create("triplet", new LossOptions { MiniBatchSize = 8 })).Setting);
+    }
+
+    [Fact]
     public void MissingRequiredOptionsFail() =>
         Assert.NotEqual(0, CliApp.Run(new[] { "train", "--model", "x" }));
 

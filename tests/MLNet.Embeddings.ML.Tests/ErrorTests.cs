@@ -97,7 +97,7 @@ public sealed class ErrorTests
         var ml = new MLContext();
         var data = Data(ml);
         // a prompt of its own so that no other test has loaded this state (the checksum is checked on the first load of an id)
-        var state = EmbeddingState.Load(TestData.TinyBert, new EmbeddingSettings { Prompt = Guid.NewGuid().ToString("N") });
+        var state = EmbeddingState.Load(TestData.TinyBert, new ApplyEmbeddingOptions { Prompt = Guid.NewGuid().ToString("N") });
         var chars = state.SavedText().ToCharArray();
         int at = chars.Length - 100;
         chars[at] = chars[at] == 'A' ? 'B' : 'A';
@@ -117,7 +117,7 @@ public sealed class ErrorTests
     {
         var ml = new MLContext();
         // a prompt of its own so that no other test has loaded this state (the checksum is checked on the first load of an id)
-        var state = EmbeddingState.Load(TestData.TinyBert, new EmbeddingSettings { Prompt = Guid.NewGuid().ToString("N") });
+        var state = EmbeddingState.Load(TestData.TinyBert, new ApplyEmbeddingOptions { Prompt = Guid.NewGuid().ToString("N") });
         string text = state.SavedText();
         var chars = text.ToCharArray();
         int at = chars.Length - 100;

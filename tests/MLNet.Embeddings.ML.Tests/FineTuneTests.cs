@@ -40,10 +40,10 @@ public sealed class FineTuneTests
         var pipeline = ml.Transforms.FineTuneEmbedding(new FineTuneEmbeddingOptions
             {
                 BaseModelPath = TestData.Glove, AnchorColumnName = "Text", LabelColumnName = "Label", Loss = loss,
-                Epochs = 1, BatchSize = 16, LearningRate = 0.02f, PairsPerRow = 2, Seed = 3, OutputModelPath = output,
+                PairsPerRow = 2, OutputModelPath = output,
+                Trainer = { Epochs = 1, BatchSize = 16, LearningRate = 0.02f, Seed = 3, EarlyStoppingPatience = 3, Progress = new Progress<TrainingProgress>(p => { lock (steps) steps.Add(p); }) },
                 Columns = [new InputOutputColumnPair("Features", "Text")], Context = ml,
-                Progress = new Progress<TrainingProgress>(p => { lock (steps) steps.Add(p); }),
-                ValidationData = data, EarlyStoppingPatience = 3,
+                ValidationData = data,
             })
             .Append(ml.Transforms.Conversion.MapValueToKey("Label"))
             .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(maximumNumberOfIterations: 20));
@@ -72,8 +72,8 @@ public sealed class FineTuneTests
         var est = ml.Transforms.FineTuneEmbedding(new FineTuneEmbeddingOptions
         {
             BaseModelPath = TestData.Glove, AnchorColumnName = "Text", LabelColumnName = "Label", Loss = EmbeddingLoss.CosineSimilarity,
-            Epochs = 3, BatchSize = 4, LearningRate = 0.02f, OutputModelPath = output, CancellationToken = cts.Token,
-            Progress = new SyncProgress(p => { if (p.Step == 2) cts.Cancel(); }),
+            OutputModelPath = output, CancellationToken = cts.Token,
+            Trainer = { Epochs = 3, BatchSize = 4, LearningRate = 0.02f, Progress = new SyncProgress(p => { if (p.Step == 2) cts.Cancel(); }) },
         });
         Assert.ThrowsAny<OperationCanceledException>(() => est.Fit(data));
         Assert.False(Directory.Exists(output));
@@ -99,16 +99,16 @@ public sealed class FineTuneTests
         var data = ml.Data.LoadFromEnumerable(Topics());
         FineTuneEmbeddingOptions Options() => new()
         {
-            BaseModelPath = TestData.TinyBert, AnchorColumnName = "Text", LabelColumnName = "Label", Loss = EmbeddingLoss.CosineSimilarity, Epochs = 1, BatchSize = 8,
+            BaseModelPath = TestData.TinyBert, AnchorColumnName = "Text", LabelColumnName = "Label", Loss = EmbeddingLoss.CosineSimilarity, Trainer = { Epochs = 1, BatchSize = 8 },
         };
         Assert.False(TrainingEngines.IsAvailable(TrainingBackend.TorchSharp)); // this project does not reference MLNet.Embeddings.TorchSharp
         var o = Options();
-        o.Backend = TrainingBackend.TorchSharp;
+        o.Trainer.Backend = TrainingBackend.TorchSharp;
         var ex = Assert.Throws<ConfigurationException>(() => ml.Transforms.FineTuneEmbedding(o).Fit(data));
         Assert.Contains("TorchSharpBackend.Register()", ex.Message);
         Assert.Equal("Backend", ex.Setting);
         var o2 = Options();
-        o2.Device = "cuda";
+        o2.Trainer.Device = "cuda";
         var ex2 = Assert.Throws<ConfigurationException>(() => ml.Transforms.FineTuneEmbedding(o2).Fit(data));
         Assert.Contains("cuda", ex2.Message);
     }

@@ -7,13 +7,19 @@ namespace MLNet.Embeddings.ML.Tests;
 /// <summary>
 /// Fresh-process helper: <c>dotnet MLNet.Embeddings.ML.Tests.dll load-check MODEL.zip INPUT.tsv OUT.bin COLUMN...</c>
 /// loads the zip exactly as the snippet does, transforms the TSV (header; text columns) and writes every float
-/// of the named columns, row by row, as raw little-endian bits. <c>mlmem</c> runs <see cref="MemoryProbe"/>.
+/// of the named columns, row by row, as raw little-endian bits. <c>mlmem</c> runs <see cref="MemoryProbe"/>;
+/// <c>load-error MODEL.zip</c> prints the exception <see cref="EmbeddingModel.Load"/> gives.
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
         if (args.Length > 0 && args[0] == "mlmem") return MemoryProbe.Run(args[1..]);
+        if (args.Length == 2 && args[0] == "load-error") // prints the error EmbeddingModel.Load gives for the zip
+        {
+            try { EmbeddingModel.Load(new MLContext(), args[1], out _); Console.WriteLine("loaded"); return 0; }
+            catch (Exception e) { Console.WriteLine(e.GetType().Name + ": " + e.Message); return 1; }
+        }
         if (args.Length < 4 || args[0] != "load-check") { Console.Error.WriteLine("usage: load-check MODEL.zip INPUT.tsv OUT.bin COLUMN..."); return 2; }
         var ml = new MLContext(seed: 1);
         ml.ComponentCatalog.RegisterAssembly(typeof(FineTuneEmbeddingOptions).Assembly);

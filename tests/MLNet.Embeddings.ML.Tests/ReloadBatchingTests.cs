@@ -56,12 +56,13 @@ public sealed class ReloadBatchingTests
         var fast = RawColumn.Bits(batched.Transform(data), "Emb", "Emb2");
         var state = stages[0].LastState!;
         Assert.Same(state, stages[1].LastState);
-        int before = state.EncodeCalls;
+        var counter = StateCounter.On(state);
+        int before = counter.EncodeCalls;
         Assert.Equal(fast, RawColumn.Bits(batched.Transform(data), "Emb", "Emb2"));
-        int batchedCalls = state.EncodeCalls - before;
-        before = state.EncodeCalls;
+        int batchedCalls = counter.EncodeCalls - before;
+        before = counter.EncodeCalls;
         Assert.Equal(fast, RawColumn.Bits(stock.Transform(data), "Emb", "Emb2"));
-        int stockCalls = state.EncodeCalls - before;
+        int stockCalls = counter.EncodeCalls - before;
 
         Assert.Equal(2 * rows, stockCalls); // the counter sees the stock mapping's one run per row and column
         Assert.InRange(batchedCalls, 1, 2 * (int)Math.Ceiling(rows / (double)window)); // one run per window and column

@@ -28,8 +28,8 @@ public sealed class SnippetTests
         var pipeline = ml.Transforms.FineTuneEmbedding(new FineTuneEmbeddingOptions
             {
                 BaseModelPath = "glove.6B.100d.txt", AnchorColumnName = "A", PositiveColumnName = "B",
-                ScoreColumnName = "Score", Loss = EmbeddingLoss.CosineSimilarity, Epochs = 2, BatchSize = 16,
-                LearningRate = 0.03f, Seed = 1,
+                ScoreColumnName = "Score", Loss = EmbeddingLoss.CosineSimilarity,
+                Trainer = { Epochs = 2, BatchSize = 16, LearningRate = 0.03f, Seed = 1 },
                 Columns = new[] { new InputOutputColumnPair("EA", "A"), new InputOutputColumnPair("EB", "B") },
             })
             .Append(ml.Transforms.ScoreSimilarity("Sim", "EA", "EB"));

@@ -68,3 +68,29 @@ public sealed class TokenizerInteropTests(ITestOutputHelper output)
         Assert.Equal(bert.Encode("hello world"), encoder.Encode("hello world"));
     }
 }
+
+public class TokenizerAdapterDocTests
+{
+    /// <summary>The example in MLTokenizerAdapter's doc comment, copied as written, binds [CLS]/[SEP]/[PAD] and encodes like the model's own tokenizer.</summary>
+    [Fact]
+    public void TheDocCommentExampleBindsTheRightIds()
+    {
+        const string example = "new SentenceEncoder(new MLTokenizerAdapter(tokenizer, vocabSize, bosId: clsId, eosId: sepId, padId: padId), backbone, config)";
+        string source = File.ReadAllText(Path.Combine(TestData.Root, "src", "MLNet.Embeddings.ML", "Tokenization", "MLTokenizerAdapter.cs"));
+        Assert.Contains(example, source);
+
+        var bert = SentenceEncoder.Load(TestData.TinyBert);
+        var tokenizer = Microsoft.ML.Tokenizers.BertTokenizer.Create(Path.Combine(TestData.TinyBert, "vocab.txt"), new Microsoft.ML.Tokenizers.BertOptions { LowerCaseBeforeTokenization = true });
+        int vocabSize = bert.Tokenizer.VocabSize, clsId = bert.Tokenizer.TokenToId("[CLS]")!.Value, sepId = bert.Tokenizer.TokenToId("[SEP]")!.Value, padId = bert.Tokenizer.TokenToId("[PAD]")!.Value;
+        var backbone = bert.Backbone; var config = bert.Config;
+        var encoder = new SentenceEncoder(new MLTokenizerAdapter(tokenizer, vocabSize, bosId: clsId, eosId: sepId, padId: padId), backbone, config);
+
+        var ids = encoder.Tokenizer.Encode("hello world").Ids;
+        Assert.Equal(clsId, ids[0]);
+        Assert.Equal(sepId, ids[^1]);
+        Assert.Equal(padId, encoder.Tokenizer.PadId);
+        Assert.Equal(vocabSize, encoder.Tokenizer.VocabSize);
+        Assert.Equal(bert.Tokenizer.Encode("hello world").Ids, ids);
+        Assert.Equal(bert.Encode("hello world"), encoder.Encode("hello world"));
+    }
+}

@@ -32,8 +32,8 @@ public class MLNetBackendTests
         var t = ml.Transforms.FineTuneEmbedding(new FineTuneEmbeddingOptions
         {
             BaseModelPath = Fixtures.Folder("bert", "tiny-gelu"), AnchorColumnName = "A", PositiveColumnName = "B", Loss = EmbeddingLoss.MultipleNegativesRanking,
-            Epochs = 2, BatchSize = 4, LearningRate = 1e-3f, Seed = 7, Dropout = 0, Backend = backend, Device = device,
-            Columns = [new InputOutputColumnPair("E", "A")], Progress = new SyncProgress(p => losses.Add(p.Loss)),
+            Trainer = { Epochs = 2, BatchSize = 4, LearningRate = 1e-3f, Seed = 7, Dropout = 0, Backend = backend, Device = device, Progress = new SyncProgress(p => losses.Add(p.Loss)) },
+            Columns = [new InputOutputColumnPair("E", "A")],
         }).Fit(data);
         return t.Transform(data).GetColumn<float[]>("E").ToArray();
     }

@@ -52,15 +52,18 @@ internal static class EmbedCommand
             if (batch.WindowSize < 1) throw new ConfigurationException("--window", $"must be at least 1, found {batch.WindowSize}.");
             if (batch.CalibrationRows < 1) throw new ConfigurationException("--calibration-rows", $"must be at least 1, found {batch.CalibrationRows}.");
             var encoder = backend.Load(parseResult, parseResult.GetValue(model)!);
-            if (parseResult.GetValue(pooling) is { } p)
-                encoder.Config.Pooling = ModelFolder.ParsePoolingMode(p)
-                    ?? throw new ConfigurationException("--pooling", $"unknown mode '{p}'; expected mean, cls, max, mean_sqrt_len_tokens, weightedmean or lasttoken.");
             batch.Encode = shared.Read(parseResult);
+            if (parseResult.GetValue(pooling) is { } p)
+                batch.Encode.Pooling = ModelFolder.ParsePoolingMode(p)
+                    ?? throw new ConfigurationException("--pooling", $"unknown mode '{p}'; expected mean, cls, max, mean_sqrt_len_tokens, weightedmean or lasttoken.");
             if (parseResult.GetValue(normalize)) batch.Encode.Normalize = true; // absent: the model folder decides
             encoder.EffectiveMaxLength(batch.Encode.MaxLength); // option errors before any row is read, even for an empty input
             encoder.ResolvePrompt(batch.Encode);
             if (batch.Encode.Dimensions is { } d && (d < 1 || d > encoder.Dimensions))
                 throw new ConfigurationException("--dimensions", $"must be between 1 and {encoder.Dimensions}, found {d}.");
+            if (batch.Encode.Pooling is not null)
+                try { encoder.CreatePoolingHead(batch.Encode); }
+                catch (ConfigurationException e) when (e.Setting == nameof(EncodeOptions.Pooling)) { throw new ConfigurationException("--pooling", e.Message[(e.Setting.Length + 2)..]); }
 
             using var progress = new RowProgress("embedding");
             string? calibrationPath = parseResult.GetValue(calibration);

@@ -14,9 +14,8 @@ namespace MLNet.Embeddings.Cli.Commands;
 /// </summary>
 internal static class TrainCommand
 {
-    /// <summary>Loss names accepted by <c>--loss</c>.</summary>
-    public static readonly string[] LossNames =
-        { "mnrl", "cached-mnrl", "mnrl-symmetric", "cosine", "cosent", "triplet", "contrastive", "online-contrastive", "simcse", "distill", "margin-mse" };
+    /// <summary>Loss names accepted by <c>--loss</c> (<see cref="LossFactory.Names"/>).</summary>
+    public static IReadOnlyList<string> LossNames => LossFactory.Names;
 
     public static Command Create()
     {
@@ -98,7 +97,6 @@ internal static class TrainCommand
         return command;
     }
 
-    /// <summary>The loss for a <c>--loss</c> name; unset numbers keep sentence-transformers' defaults.</summary>
     /// <summary>Maps <c>--backend</c>, <c>--device</c> and <c>--precision</c> onto the trainer options (registering TorchSharp when chosen).</summary>
     internal static void ApplyBackend(TrainerOptions opts, string backend, string device, string precision)
     {
@@ -124,32 +122,28 @@ internal static class TrainCommand
         if (opts.Backend == TrainingBackend.TorchSharp) TorchSharpBackend.Register();
     }
 
-    public static ILoss CreateLoss(string name, float? scale, float? margin, int? miniBatch, string? matryoshkaDims)
+    /// <summary>The loss for a <c>--loss</c> name through <see cref="LossFactory"/>; errors name the command-line option.</summary>
+    internal static ILoss CreateLoss(string name, float? scale, float? margin, int? miniBatch, string? matryoshkaDims)
     {
-        ILoss loss = name switch
-        {
-            "mnrl" => new MultipleNegativesRankingLoss { Scale = scale ?? 20f },
-            "mnrl-symmetric" => new MultipleNegativesRankingLoss { Scale = scale ?? 20f, Symmetric = true },
-            "cached-mnrl" => new CachedMultipleNegativesRankingLoss(miniBatch ?? 32, scale ?? 20f),
-            "cosine" => new CosineSimilarityLoss(),
-            "cosent" => new CoSentLoss { Scale = scale ?? 20f },
-            "triplet" => new TripletLoss { Margin = margin ?? 5f },
-            "contrastive" => new ContrastiveLoss { Margin = margin ?? 0.5f },
-            "online-contrastive" => new OnlineContrastiveLoss { Margin = margin ?? 0.5f },
-            "simcse" => new SimCseLoss { Scale = scale ?? 20f },
-            "distill" => new DistillKLDivLoss { Scale = scale ?? 20f },
-            "margin-mse" => new MarginMseLoss(),
-            _ => throw new ConfigurationException("--loss", $"expected one of {string.Join(", ", LossNames)}, found '{name}'."),
-        };
-        if (miniBatch is not null && loss is not CachedMultipleNegativesRankingLoss)
-            throw new ConfigurationException("--mini-batch", $"applies to cached-mnrl only, not '{name}'.");
-        if (matryoshkaDims is { Length: > 0 })
-        {
-            var dims = matryoshkaDims.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+        int[]? dims = matryoshkaDims is { Length: > 0 }
+            ? matryoshkaDims.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
                 .Select(d => int.TryParse(d, out int v) && v > 0 ? v : throw new ConfigurationException("--matryoshka-dims", $"expected positive integers separated by commas, found '{d}'."))
-                .ToArray();
-            loss = new MatryoshkaLoss(loss, dims);
+                .ToArray()
+            : null;
+        try { return LossFactory.Create(name, new LossOptions { Scale = scale, Margin = margin, MiniBatchSize = miniBatch, MatryoshkaDimensions = dims }); }
+        catch (ConfigurationException e) when (OptionOf(e.Setting) is { } option)
+        {
+            throw new ConfigurationException(option, e.Message[(e.Setting.Length + 2)..]);
         }
-        return loss;
     }
+
+    static string? OptionOf(string setting) => setting switch
+    {
+        "loss" => "--loss",
+        nameof(LossOptions.Scale) => "--scale",
+        nameof(LossOptions.Margin) => "--margin",
+        nameof(LossOptions.MiniBatchSize) => "--mini-batch",
+        nameof(LossOptions.MatryoshkaDimensions) => "--matryoshka-dims",
+        _ => null,
+    };
 }

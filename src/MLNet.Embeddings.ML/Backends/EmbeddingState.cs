@@ -1,6 +1,4 @@
 using Microsoft.ML;
-using MLNet.Embeddings.Backbones;
-using MLNet.Embeddings.OnnxRuntime;
 
 namespace MLNet.Embeddings.ML;
 
@@ -15,50 +13,42 @@ internal sealed class EmbeddingState
     string? _savedText;
     IEstimator<ITransformer>? _savedLookup;
 
-    public EmbeddingState(SentenceEncoder encoder, EmbeddingSettings settings, string? sourcePath)
+    /// <summary>A state over <paramref name="encoder"/>; <paramref name="settings"/> is copied.</summary>
+    public EmbeddingState(SentenceEncoder encoder, ApplyEmbeddingOptions settings, string? sourcePath)
     {
         settings.Validate();
-        Encoder = encoder; Settings = settings; SourcePath = sourcePath;
-        if (settings.Pooling is { } pooling)
-        {
-            if (encoder.Backbone is IPooledBackbone && pooling != encoder.Config.Pooling)
-                throw new ConfigurationException(nameof(ApplyEmbeddingOptions.Pooling), $"this model pools inside its backbone ({encoder.Config.Pooling}); {pooling} cannot be chosen.");
-            encoder.Config.Pooling = pooling;
-        }
-        _encode = settings.ToEncodeOptions();
+        Encoder = encoder; Settings = settings.Clone(); SourcePath = sourcePath;
+        _encode = Settings.ToEncodeOptions();
         encoder.ResolvePrompt(_encode); // unknown prompt names fail here, at Fit, not on the first row
-        Dimensions = encoder.CreatePoolingHead(_encode).OutputDimensions(encoder.Dimensions);
+        Dimensions = encoder.CreatePoolingHead(_encode).OutputDimensions(encoder.Dimensions); // so do pooling and size
     }
 
     public SentenceEncoder Encoder { get; }
-    public EmbeddingSettings Settings { get; }
+    public ApplyEmbeddingOptions Settings { get; }
     /// <summary>The model path the stage was made from (null for a model tuned in memory and not written out).</summary>
     public string? SourcePath { get; }
     /// <summary>Width of the vectors.</summary>
     public int Dimensions { get; }
 
-    public static EmbeddingState Load(string modelPath, EmbeddingSettings settings)
+    /// <summary>Test seam: told of every model run and every build of the saved form (null in use).</summary>
+    internal IEmbeddingStateObserver? Observer { get; set; }
+
+    public static EmbeddingState Load(string modelPath, ApplyEmbeddingOptions settings)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
-        var encoder = settings.Backend == EmbeddingBackend.Onnx
-            ? OnnxSentenceEncoder.Load(modelPath, new OnnxOptions { ModelFile = settings.OnnxModelFile })
-            : SentenceEncoder.Load(modelPath);
-        return new EmbeddingState(encoder, settings, modelPath);
+        settings.Validate();
+        return new EmbeddingState(EmbeddingStageBackends.Get(settings.Backend).Load(modelPath, settings), settings, modelPath);
     }
-
-    /// <summary>How many times the model was run (one call of <see cref="SentenceEncoder.Encode(IReadOnlyList{string}, EncodeOptions, CancellationToken)"/> per batch call here; tests check batching).</summary>
-    public int EncodeCalls => _encodeCalls;
-    int _encodeCalls;
 
     public float[][] Encode(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
     {
-        Interlocked.Increment(ref _encodeCalls);
+        Observer?.Encoded();
         lock (_gate) return Encoder.Encode(texts, _encode, cancellationToken);
     }
 
     public float[] Encode(string text)
     {
-        Interlocked.Increment(ref _encodeCalls);
+        Observer?.Encoded();
         lock (_gate) return Encoder.Encode(new[] { text }, _encode)[0];
     }
 
@@ -71,17 +61,11 @@ internal sealed class EmbeddingState
         lock (_gate) return _savedText ??= BuildText();
     }
 
-    /// <summary>How many times this state's text was built (once; tests check that saves reuse it).</summary>
-    public int SavedTextBuilds { get; private set; }
-
-    /// <summary>How many times this state's lookup stages were made (once).</summary>
-    public int SavedLookupBuilds { get; private set; }
-
-    string BuildText() { SavedTextBuilds++; return SavedState.Build(this); }
+    string BuildText() { Observer?.SavedTextBuilt(); return SavedState.Build(this); }
 
     IEstimator<ITransformer> BuildLookup()
     {
-        SavedLookupBuilds++;
+        Observer?.SavedLookupBuilt();
         return Settings.Storage == ModelStorage.Reference ? SavedPipeline.Lookup(new MLContext(), _savedText ??= BuildText()) : ChunkedState.Stages(this);
     }
 

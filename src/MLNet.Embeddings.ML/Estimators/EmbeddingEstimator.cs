@@ -15,7 +15,7 @@ public sealed class EmbeddingEstimator : IEstimator<EmbeddingTransformer>
     {
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
         if (columns.Count == 0) throw new ArgumentException("at least one (output, input) column pair is needed.", nameof(columns));
-        var settings = EmbeddingSettings.From(options);
+        var settings = options.Clone();
         settings.Validate();
         Columns = columns.ToArray();
         ModelPath = modelPath;

@@ -1,7 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
-using MLNet.Embeddings.Training.Data;
 using MLNet.Embeddings.Training.Evaluation;
 using MLNet.Embeddings.Training.Losses;
 using MLNet.Embeddings.Training;
@@ -24,10 +23,17 @@ public sealed class FineTuneEmbeddingEstimator : IEstimator<EmbeddingTransformer
         _o = options ?? throw new ArgumentNullException(nameof(options));
         if (string.IsNullOrEmpty(options.BaseModelPath))
             throw new ConfigurationException(nameof(options.BaseModelPath), "is required (a model folder or a word-vector file).");
-        if (options.Epochs < 1) throw new ConfigurationException(nameof(options.Epochs), $"must be at least 1, found {options.Epochs}.");
-        if (options.BatchSize < 1) throw new ConfigurationException(nameof(options.BatchSize), $"must be at least 1, found {options.BatchSize}.");
         if (options.PairsPerRow < 1) throw new ConfigurationException(nameof(options.PairsPerRow), $"must be at least 1, found {options.PairsPerRow}.");
-        EmbeddingSettings.From(options.Embedding).Validate();
+        ArgumentNullException.ThrowIfNull(options.Trainer, nameof(options.Trainer));
+        options.Trainer.Validate();
+        if (options.ValidationData is not null && options.Trainer.Evaluator is not null)
+            throw new ConfigurationException(nameof(options.ValidationData), "and Trainer.Evaluator are both set; give one.");
+        options.Embedding.Validate();
+        if (options.Embedding.Backend == EmbeddingBackend.Onnx)
+            throw new ConfigurationException("Embedding.Backend", "the tuned model is not an ONNX export; embed with the managed or TorchSharp engine (or export the written model and ApplyEmbedding it).");
+        if (options.Embedding.Backend != EmbeddingBackend.Managed && options.OutputModelPath is null)
+            throw new ConfigurationException("Embedding.Backend", $"{options.Embedding.Backend} loads the tuned model from disk: set OutputModelPath.");
+        _ = CreateLoss(); // unknown losses and options that do not apply fail here, before any model is loaded
         _columns = options.Columns.Length > 0 ? options.Columns : [new InputOutputColumnPair("Features", options.AnchorColumnName)];
     }
 
@@ -40,34 +46,46 @@ public sealed class FineTuneEmbeddingEstimator : IEstimator<EmbeddingTransformer
         ArgumentNullException.ThrowIfNull(input);
         foreach (var c in _columns) SchemaChecks.Text(input.Schema, c.InputColumnName, "Columns input");
         SchemaChecks.NoReservedNames(input.Schema);
-        if (!TrainingEngines.IsAvailable(_o.Backend)) // before loading anything; the trainer's own check names the fix too
-            throw new ConfigurationException(nameof(FineTuneEmbeddingOptions.Backend), $"{_o.Backend} is not registered: reference MLNet.Embeddings.TorchSharp "
+        var backend = _o.Trainer.Backend;
+        if (_o.Trainer.EngineFactory is null && !TrainingEngines.IsAvailable(backend)) // before loading anything; the trainer's own check names the fix too
+            throw new ConfigurationException(nameof(TrainerOptions.Backend), $"{backend} is not registered: reference MLNet.Embeddings.TorchSharp "
                 + "(and a libtorch native package) and call MLNet.Embeddings.TorchSharp.TorchSharpBackend.Register() before Fit.");
         var ch = (_o.Context as IChannelProvider)?.Start("FineTuneEmbedding");
         try
         {
             var model = SentenceEncoder.Load(_o.BaseModelPath);
-            var rows = LabelledRows.Build(input, _o, _o.Seed, "training data");
+            var rows = LabelledRows.Build(input, _o, _o.Trainer.Seed, "training data");
             var loss = CreateLoss();
-            var trainer = new TrainerOptions
-            {
-                LearningRate = _o.LearningRate, BatchSize = _o.BatchSize, Epochs = _o.Epochs, Seed = _o.Seed, WarmupRatio = _o.WarmupRatio,
-                MaxLength = _o.MaxLength, Dropout = _o.Dropout, Backend = _o.Backend, Device = _o.Device, Precision = _o.Precision, EvalSteps = _o.EvaluationSteps, EarlyStoppingPatience = _o.EarlyStoppingPatience,
-                Evaluator = _o.ValidationData is { } val ? Evaluator(val) : null,
-                Progress = new Relay(_o.Progress, ch),
-            };
-            ch?.Info(MessageSensitivity.None, $"fine-tuning {_o.BaseModelPath} with {loss.Name} on {rows.Count} rows: {_o.Epochs} epoch(s), batch {_o.BatchSize}, lr {_o.LearningRate}");
+            var trainer = TrainerOptionsFor(ch);
+            string lr = _o.Trainer.LearningRateIsSet ? _o.Trainer.LearningRate.ToString("G3", System.Globalization.CultureInfo.InvariantCulture) : "the model's default";
+            ch?.Info(MessageSensitivity.None, $"fine-tuning {_o.BaseModelPath} with {loss.Name} on {rows.Count} rows: {trainer.Epochs} epoch(s), batch {trainer.BatchSize}, lr {lr}");
             var tuned = new SentenceEncoderTrainer(model, loss, trainer).Fit(rows, _o.CancellationToken);
             if (_o.OutputModelPath is { } output)
             {
                 tuned.Save(output);
                 ch?.Info(MessageSensitivity.None, $"tuned model written to {output}");
             }
-            var state = new EmbeddingState(tuned, EmbeddingSettings.From(_o.Embedding), _o.OutputModelPath);
+            var state = _o.Embedding.Backend == EmbeddingBackend.Managed
+                ? new EmbeddingState(tuned, _o.Embedding, _o.OutputModelPath)
+                : EmbeddingState.Load(_o.OutputModelPath!, _o.Embedding); // the engine of the stage loads the written model
             _dimensions = state.Dimensions;
             return new EmbeddingTransformer(state, _columns, input.Schema);
         }
         finally { ch?.Dispose(); }
+    }
+
+    /// <summary>
+    /// What the trainer gets: a copy of <see cref="FineTuneEmbeddingOptions.Trainer"/> (so the caller's object is never
+    /// changed), with the evaluator of <see cref="FineTuneEmbeddingOptions.ValidationData"/>, progress also sent to the
+    /// MLContext log, and the trainer's messages sent there when no Log is set.
+    /// </summary>
+    internal TrainerOptions TrainerOptionsFor(IChannel? channel)
+    {
+        var t = _o.Trainer.Clone();
+        if (_o.ValidationData is { } val) t.Evaluator = Evaluator(val);
+        t.Progress = new Relay(_o.Trainer.Progress, channel);
+        if (t.Log is null && channel is not null) t.Log = m => channel.Info(MessageSensitivity.None, m);
+        return t;
     }
 
     /// <inheritdoc />
@@ -82,26 +100,18 @@ public sealed class FineTuneEmbeddingEstimator : IEstimator<EmbeddingTransformer
     int Dimensions()
     {
         var model = SentenceEncoder.Load(_o.BaseModelPath);
-        return new EmbeddingState(model, EmbeddingSettings.From(_o.Embedding), _o.BaseModelPath).Dimensions;
+        return new EmbeddingState(model, _o.Embedding, _o.BaseModelPath).Dimensions;
     }
 
-    ILoss CreateLoss() => _o.Loss switch
+    ILoss CreateLoss()
     {
-        EmbeddingLoss.MultipleNegativesRanking => new MultipleNegativesRankingLoss(),
-        EmbeddingLoss.MultipleNegativesRankingSymmetric => new MultipleNegativesRankingLoss { Symmetric = true },
-        EmbeddingLoss.CachedMultipleNegativesRanking => new CachedMultipleNegativesRankingLoss(),
-        EmbeddingLoss.CosineSimilarity => new CosineSimilarityLoss(),
-        EmbeddingLoss.CoSent => new CoSentLoss(),
-        EmbeddingLoss.Triplet => new TripletLoss(),
-        EmbeddingLoss.Contrastive => new ContrastiveLoss(),
-        EmbeddingLoss.OnlineContrastive => new OnlineContrastiveLoss(),
-        EmbeddingLoss.SimCse => new SimCseLoss(),
-        _ => throw new ConfigurationException(nameof(FineTuneEmbeddingOptions.Loss), $"unknown loss {_o.Loss}."),
-    };
+        try { return LossFactory.Create(LossNames.Of(_o.Loss), _o.LossOptions); }
+        catch (ConfigurationException e) when (e.Setting == "loss") { throw new ConfigurationException(nameof(FineTuneEmbeddingOptions.Loss), $"unknown loss {_o.Loss}."); }
+    }
 
     IEvaluator Evaluator(IDataView validation)
     {
-        var rows = LabelledRows.Build(validation, _o, _o.Seed + 1, "validation data", pairsPerRow: 1);
+        var rows = LabelledRows.Build(validation, _o, _o.Trainer.Seed + 1, "validation data", pairsPerRow: 1);
         if (rows.Any(r => r.Score is not null) && _o.Loss is EmbeddingLoss.CosineSimilarity or EmbeddingLoss.CoSent)
             return new EmbeddingSimilarityEvaluator(rows.Select(r => r.Query).ToList(), rows.Select(r => r.Pos[0]).ToList(), rows.Select(r => (double)r.Score!.Value).ToList(), "validation");
         if (rows.Any(r => r.Label is not null))

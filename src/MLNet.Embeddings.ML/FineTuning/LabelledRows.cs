@@ -29,12 +29,21 @@ internal static class LabelledRows
         var negatives = o.NegativeColumnNames.Select(n => ColumnReader.Texts(data, n, nameof(o.NegativeColumnNames))).ToArray();
         var scores = o.ScoreColumnName is { } s ? ColumnReader.Numbers(data, s, nameof(o.ScoreColumnName)) : null;
         var labels = o.LabelColumnName is { } l ? ColumnReader.Numbers(data, l, nameof(o.LabelColumnName)) : null;
+        if (o.TeacherScoreColumnNames.Length > 0 && o.TeacherScoreColumnNames.Length != 1 + o.NegativeColumnNames.Length)
+            throw new ConfigurationException(nameof(o.TeacherScoreColumnNames),
+                $"needs one column for the positive and one per negative column ({1 + o.NegativeColumnNames.Length}), found {o.TeacherScoreColumnNames.Length}.");
+        var teacher = o.TeacherScoreColumnNames.Select(n => ColumnReader.Numbers(data, n, nameof(o.TeacherScoreColumnNames))).ToArray();
         var rows = new List<TrainingExample>(anchors.Length);
         for (int i = 0; i < anchors.Length; i++)
         {
             var r = new TrainingExample { Query = anchors[i], Pos = [positives[i]], Line = i + 1 };
             foreach (var n in negatives) r.Neg.Add(n[i]);
             if (scores is not null) r.Score = scores[i];
+            if (teacher.Length > 0)
+            {
+                r.PosScores = [teacher[0][i]];
+                r.NegScores = teacher.Skip(1).Select(t => t[i]).ToList();
+            }
             if (labels is not null)
             {
                 if (labels[i] is not (0f or 1f))

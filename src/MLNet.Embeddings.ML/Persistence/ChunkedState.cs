@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.Embeddings.ML.Mapping;
@@ -34,13 +33,13 @@ internal static class ChunkedState
     /// <summary>The lookup stages of an embedded model (built once per model: ML.NET serialises each chunk when its lookup is made).</summary>
     public static IEstimator<ITransformer> Stages(EmbeddingState state, Action<int, byte[]>? damage = null)
     {
-        var settings = SavedState.Clone(state.Settings);
+        var settings = state.Settings.Clone();
         string zip = Path.Combine(Path.GetTempPath(), "mlnet-embeddings", "pack-" + Guid.NewGuid().ToString("N") + ".zip");
         var ml = new MLContext();
         try
         {
             SavedState.Pack(state, settings, zip); // may change settings (the ONNX file name inside the zip)
-            string json = JsonSerializer.Serialize(settings, SavedState.Json);
+            string json = settings.ToJson();
             long length = new FileInfo(zip).Length;
             if (length > Array.MaxLength)
                 throw new ConfigurationException(nameof(ApplyEmbeddingOptions.Storage),

@@ -42,7 +42,7 @@ public static class EmbeddingModel
             throw new ModelFormatException(full, $"ML.NET cannot read this model zip (truncated, damaged or not a model zip): {e.GetType().Name}: {e.Message}", e);
         }
         try { CheckStates(ml, model); }
-        catch (Exception e) when (e is InvalidDataException or InvalidOperationException or ModelFormatException or IOException or FormatException)
+        catch (Exception e) when (e is InvalidDataException or InvalidOperationException or ModelFormatException or IOException or FormatException or ConfigurationException)
         {
             throw new ModelFormatException(full, "an embedding model stored in this zip cannot be used: " + e.Message, e);
         }

@@ -4,10 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using MLNet.Embeddings.ML.Mapping;
-using MLNet.Embeddings.OnnxRuntime;
 
 namespace MLNet.Embeddings.ML;
 
@@ -25,7 +22,6 @@ internal static class SavedState
 {
     const string Magic = "MLNET-EMBEDDINGS-STATE/1";
     const long MaxChars = 1_000_000_000; // .NET strings stop at about 2^30 chars
-    internal static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
     static readonly ConcurrentDictionary<string, Lazy<EmbeddingState>> Loaded = new(StringComparer.Ordinal);
     // the state of each text seen, keyed weakly by the string ML.NET holds (a row costs one table look-up; the text
     // itself, hundreds of MB for a transformer, is not kept alive once its pipeline is gone)
@@ -37,23 +33,23 @@ internal static class SavedState
     /// </summary>
     public static string Build(EmbeddingState state)
     {
-        var settings = Clone(state.Settings);
+        var settings = state.Settings.Clone();
         if (settings.Storage == ModelStorage.Reference)
         {
             if (state.SourcePath is null)
                 throw new ConfigurationException(nameof(ApplyEmbeddingOptions.Storage), "ModelStorage.Reference needs a model on disk; set FineTuneEmbeddingOptions.OutputModelPath so the tuned model is written first.");
-            string body = JsonSerializer.Serialize(settings, Json) + "\n" + "reference:" + state.SourcePath + "\n";
+            string body = settings.ToJson() + "\n" + "reference:" + state.SourcePath + "\n";
             return Magic + "\n" + Hash(body) + "\n" + body;
         }
         string zip = Path.Combine(Path.GetTempPath(), "mlnet-embeddings", "pack-" + Guid.NewGuid().ToString("N") + ".zip");
         try
         {
-            Pack(state, settings, zip); // may change settings (the ONNX file name inside the zip)
+            Pack(state, settings, zip); // the backend may change settings (the ONNX file name inside the zip)
             long length = new FileInfo(zip).Length, chars = (length + 2) / 3 * 4;
             if (chars > MaxChars)
                 throw new ConfigurationException(nameof(ApplyEmbeddingOptions.Storage),
                     $"the packed model is {length / (1 << 20)} MB, too big to travel inside the ML.NET zip (limit about 750 MB); use ModelStorage.Reference and keep the model folder beside the zip.");
-            string head = JsonSerializer.Serialize(settings, Json) + "\nembedded\n";
+            string head = settings.ToJson() + "\nembedded\n";
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             sha.AppendData(Encoding.UTF8.GetBytes(head));
             var buffer = new byte[ChunkBytes];
@@ -118,7 +114,7 @@ internal static class SavedState
 
     /// <summary>
     /// Whether the model of a state text can be had without its packed bytes: loaded in this process, unpacked in the
-    /// cache directory, or carried by the text itself (the older one-text format and references).
+    /// cache directory, or carried by the text itself (the one-text format and references).
     /// </summary>
     public static bool IsAvailable(ReadOnlyMemory<char> text)
     {
@@ -136,8 +132,8 @@ internal static class SavedState
             string folder = Path.Combine(SavedModelLocator.CacheDirectory, id);
             if (!File.Exists(Path.Combine(folder, ".complete")))
                 throw new InvalidOperationException("the embedding stage's model is not unpacked in this process: the chunk stages of the saved chain did not run, are missing or were edited.");
-            var settings = JsonSerializer.Deserialize<EmbeddingSettings>(h.Json, Json)!;
-            return EmbeddingState.Load(settings.Backend == EmbeddingBackend.Onnx ? folder : Path.Combine(folder, "model"), settings);
+            var settings = ApplyEmbeddingOptions.FromJson(h.Json);
+            return EmbeddingState.Load(EmbeddingStageBackends.Get(settings.Backend).PackedModelPath(folder), settings);
         }));
         try { return lazy.Value; }
         catch { Loaded.TryRemove(new KeyValuePair<string, Lazy<EmbeddingState>>(h.Id, lazy)); throw; }
@@ -150,49 +146,26 @@ internal static class SavedState
             throw new InvalidDataException($"the embedding model stored in the zip is corrupt: checksum {id[..12]}… does not match its content.");
         int a = span.IndexOf('\n');
         int b = span[(a + 1)..].IndexOf('\n');
-        var settings = JsonSerializer.Deserialize<EmbeddingSettings>(span[..a].ToString(), Json)!;
+        var settings = ApplyEmbeddingOptions.FromJson(span[..a].ToString());
         string storage = span.Slice(a + 1, b).ToString();
         if (storage.StartsWith("reference:", StringComparison.Ordinal))
             return EmbeddingState.Load(SavedModelLocator.Resolve(storage["reference:".Length..]), settings);
         if (storage != "embedded") throw new InvalidDataException($"unknown model storage '{storage}' in the saved embedding state.");
         string folder = Unpack(id, span[(a + b + 2)..]);
-        var state = EmbeddingState.Load(settings.Backend == EmbeddingBackend.Onnx ? folder : Path.Combine(folder, "model"), settings);
-        return state;
+        return EmbeddingState.Load(EmbeddingStageBackends.Get(settings.Backend).PackedModelPath(folder), settings);
     }
 
-    /// <summary>Writes the model folder (managed model or ONNX folder) as a zip at <paramref name="zip"/>.</summary>
-    internal static void Pack(EmbeddingState state, EmbeddingSettings settings, string zip)
+    /// <summary>Writes the model folder, as the stage's backend packs it, as a zip at <paramref name="zip"/>.</summary>
+    internal static void Pack(EmbeddingState state, ApplyEmbeddingOptions settings, string zip)
     {
         string tmp = Path.ChangeExtension(zip, null);
         try
         {
-            if (settings.Backend == EmbeddingBackend.Onnx)
-            {
-                var (folder, model) = OnnxSentenceEncoder.Resolve(state.SourcePath ?? throw new ConfigurationException("Backend", "an ONNX stage needs its model on disk."), settings.OnnxModelFile);
-                CopyOnnxFolder(folder, model, tmp);
-                settings.OnnxModelFile = "model.onnx";
-            }
-            else state.Encoder.Save(Path.Combine(tmp, "model"));
+            Directory.CreateDirectory(tmp);
+            EmbeddingStageBackends.Get(settings.Backend).Pack(state.Encoder, state.SourcePath, settings, tmp);
             ZipFile.CreateFromDirectory(tmp, zip, CompressionLevel.Fastest, includeBaseDirectory: false);
         }
         finally { try { Directory.Delete(tmp, true); } catch (IOException) { } }
-    }
-
-    static void CopyOnnxFolder(string folder, string model, string target)
-    {
-        string[] weights = [".safetensors", ".bin", ".pt", ".pth", ".onnx", ".onnx_data", ".h5", ".msgpack", ".ckpt"];
-        Directory.CreateDirectory(Path.Combine(target, "onnx"));
-        foreach (var f in Directory.GetFiles(folder))
-            if (!weights.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase) && !f.EndsWith("_data", StringComparison.Ordinal))
-                File.Copy(f, Path.Combine(target, Path.GetFileName(f)));
-        foreach (var sub in Directory.GetDirectories(folder).Where(d => Path.GetFileName(d) is "1_Pooling" or "2_Normalize"))
-        {
-            Directory.CreateDirectory(Path.Combine(target, Path.GetFileName(sub)));
-            foreach (var f in Directory.GetFiles(sub)) File.Copy(f, Path.Combine(target, Path.GetFileName(sub), Path.GetFileName(f)));
-        }
-        if (File.Exists(model + "_data"))
-            throw new ConfigurationException("Storage", $"{model} keeps its weights in external data ({model}_data); such models cannot be packed into the zip, use ModelStorage.Reference.");
-        File.Copy(model, Path.Combine(target, "onnx", "model.onnx"));
     }
 
     /// <summary>A new temporary zip path in the cache directory, for the model <paramref name="id"/>.</summary>
@@ -250,6 +223,4 @@ internal static class SavedState
         }
         return Convert.ToHexString(sha.GetHashAndReset()).ToLowerInvariant();
     }
-
-    internal static EmbeddingSettings Clone(EmbeddingSettings s) => JsonSerializer.Deserialize<EmbeddingSettings>(JsonSerializer.Serialize(s, Json), Json)!;
 }

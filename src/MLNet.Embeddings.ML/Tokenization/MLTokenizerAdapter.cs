@@ -6,7 +6,7 @@ namespace MLNet.Embeddings.ML.Tokenization;
 /// <summary>
 /// Any <c>Microsoft.ML.Tokenizers.Tokenizer</c> (BertTokenizer, TiktokenTokenizer, SentencePiece, LlamaTokenizer …)
 /// as our <see cref="ITokenizer"/>, so that a <see cref="SentenceEncoder"/> can run on it:
-/// <c>new SentenceEncoder(new MLTokenizerAdapter(tok, clsId, sepId, padId), backbone, config)</c>. Special tokens
+/// <c>new SentenceEncoder(new MLTokenizerAdapter(tokenizer, vocabSize, bosId: clsId, eosId: sepId, padId: padId), backbone, config)</c>. Special tokens
 /// are added around the text when ids for them are given; offsets come from the tokenizer's tokens.
 /// </summary>
 public sealed class MLTokenizerAdapter : ITokenizer

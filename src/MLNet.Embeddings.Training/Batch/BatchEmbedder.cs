@@ -74,7 +74,7 @@ public static class BatchEmbedder
 
     static EncodeOptions Copy(EncodeOptions o) => new()
     {
-        PromptName = o.PromptName, Prompt = o.Prompt, BatchSize = o.BatchSize, Normalize = o.Normalize, Dimensions = o.Dimensions, MaxLength = o.MaxLength,
+        PromptName = o.PromptName, Prompt = o.Prompt, BatchSize = o.BatchSize, Normalize = o.Normalize, Dimensions = o.Dimensions, MaxLength = o.MaxLength, Pooling = o.Pooling,
     };
 
     sealed class Reporter(Action<int> report) : IProgress<int>

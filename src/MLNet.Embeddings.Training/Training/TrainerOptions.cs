@@ -142,4 +142,7 @@ public sealed class TrainerOptions
     public TrainingPrecision Precision { get; set; } = TrainingPrecision.Float32;
     /// <summary>An explicit engine factory (its Backend must equal <see cref="Backend"/>); null uses <see cref="TrainingEngines"/>.</summary>
     public ITrainingEngineFactory? EngineFactory { get; set; }
+
+    /// <summary>A shallow copy with the same settings (an unset learning rate stays unset, so it still follows the model type).</summary>
+    public TrainerOptions Clone() => (TrainerOptions)MemberwiseClone();
 }
