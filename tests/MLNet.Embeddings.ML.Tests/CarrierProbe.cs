@@ -67,10 +67,11 @@ public static class CarrierProbe
         ml.Model.Save(e.Fit(key), key.Schema, zip);
     }
 
-    static int Child(string small, string big)
+    public static int Child(string small, string big)
     {
         var ml = new MLContext();
         ml.ComponentCatalog.RegisterAssembly(typeof(CarrierProbe).Assembly);
+        ml.ComponentCatalog.RegisterAssembly(typeof(EmbeddingModel).Assembly);
         ml.Model.Load(small, out _); // JIT and assemblies: the baseline is a process that has loaded a model before
         GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
         File.WriteAllText("/proc/self/clear_refs", "5");

@@ -24,10 +24,10 @@ internal static class ChunkedState
 {
     public const string Magic = "MLNET-EMBEDDINGS-STATE/2";
     /// <summary>Most chunks per model (each is a stage pair in the saved chain).</summary>
-    public const int MaxChunks = 64;
+    public const int MaxChunks = 128;
     /// <summary>Smallest chunk, so that small models stay one or a few stages.</summary>
-    public const int MinChunkBytes = 256 << 10;
-    const long CollectEvery = 8 << 20;
+    public const int MinChunkBytes = 128 << 10;
+    const long CollectEvery = 4 << 20;
     static long _collectedAt;
 
     /// <summary>The lookup stages of an embedded model (built once per model: ML.NET serialises each chunk when its lookup is made).</summary>
