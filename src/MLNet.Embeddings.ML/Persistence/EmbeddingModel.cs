@@ -64,6 +64,18 @@ public static class EmbeddingModel
             try { output = t.GetOutputSchema(view.Schema); }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException) { continue; } // a stage that needs other columns
             if (!OnlyAddsOurs(view.Schema, output)) continue;
+            if (IsAssemble(t)) // called here rather than through a cursor, so that its errors come unwrapped
+            {
+                using var cursor = view.GetRowCursor([view.Schema[MappingColumns.State], view.Schema[MappingColumns.Blob]]);
+                ReadOnlyMemory<char> header = default;
+                VBuffer<byte> blob = default;
+                if (cursor.MoveNext())
+                {
+                    cursor.GetGetter<ReadOnlyMemory<char>>(view.Schema[MappingColumns.State])(ref header);
+                    cursor.GetGetter<VBuffer<byte>>(view.Schema[MappingColumns.Blob])(ref blob);
+                    ChunkedState.Assemble(header, blob);
+                }
+            }
             view = t.Transform(view);
             var after = output.GetColumnOrNull(MappingColumns.State);
             if (after is not { Type: TextDataViewType } || before is { } b && b.Index == after.Value.Index) continue; // no new state here
