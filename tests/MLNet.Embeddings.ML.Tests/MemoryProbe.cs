@@ -21,6 +21,7 @@ public static class MemoryProbe
         string Arg(string name, string fallback) { int i = Array.IndexOf(args, name); return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback; }
         int rows = int.Parse(Arg("--rows", "200"), CultureInfo.InvariantCulture);
         if (args.Length > 0 && args[0] == "child") return Child(args[1], rows);
+        if (args.Length > 0 && args[0] == "carriers") return CarrierProbe.Run(args[1..]);
         if (args.Length > 0 && args[0] == "lookup") return LookupOnly(int.Parse(args[1], CultureInfo.InvariantCulture), args[2][0], args[2][1]);
         string model = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : TestData.MiniLm;
         string dir = TestData.TempDir();
@@ -88,7 +89,10 @@ public static class MemoryProbe
         ml.ComponentCatalog.RegisterAssembly(typeof(EmbeddingModel).Assembly);
         var data = ml.Data.LoadFromEnumerable(Texts(rows).Select(t => new TextRow { Text = t }).ToArray());
         ITransformer loaded = null!;
+        GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
+        double baseline = Status("VmRSS:");
         Stage("fresh process: Model.Load", () => loaded = ml.Model.Load(zip, out _));
+        Console.WriteLine($"<!-- fresh process: RSS before Model.Load {baseline:F0} MB; peak above it {Hwm(reset: false) - baseline:F0} MB = {(Hwm(reset: false) - baseline) / (new FileInfo(zip).Length / 1048576.0):F2}x the zip -->");
         Stage($"fresh process: consume {rows} rows", () => Consume(loaded.Transform(data), rows));
         return 0;
     }

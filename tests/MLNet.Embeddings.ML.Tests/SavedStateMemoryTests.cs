@@ -23,14 +23,14 @@ public sealed class SavedStateMemoryTests
         var first = estimator.Fit(data);
         var second = estimator.Fit(data);
         Assert.Same(first.State, second.State);
-        var counter = StateCounter.On(first.State); // fitting encodes nothing: a text built during Fit would be cached, and the saves below would build none
-        Assert.Equal(0, counter.SavedTextBuilds);
+        var counter = StateCounter.On(first.State); // fitting packs nothing: stages made during Fit would be cached, and the saves below would make none
+        Assert.Equal(0, counter.SavedLookupBuilds);
         string dir = TestData.TempDir();
         ml.Model.Save(first, data.Schema, Path.Combine(dir, "a.zip"));
         ml.Model.Save(first, data.Schema, Path.Combine(dir, "b.zip"));
         ml.Model.Save(second, data.Schema, Path.Combine(dir, "c.zip"));
-        Assert.Equal(1, counter.SavedTextBuilds);
-        Assert.Equal(1, counter.SavedLookupBuilds); // ML.NET's MapValue serialises the text when it is made: once per model, not per transformer or save
+        Assert.Equal(1, counter.SavedLookupBuilds); // ML.NET's MapValue serialises the chunks when it is made: once per model, not per transformer or save
+        Assert.Equal(0, counter.SavedTextBuilds); // embedded models are saved in chunks, never as one text
         var expected = first.Transform(data).GetColumn<float[]>("E").ToArray();
         foreach (var zip in new[] { "a.zip", "b.zip", "c.zip" })
         {

@@ -59,7 +59,10 @@ internal sealed class EmbeddingState
         lock (_gate) return Encoder.Encode(new[] { text }, _encode)[0];
     }
 
-    /// <summary>The state text the saved chain carries (built once, on the first save).</summary>
+    /// <summary>
+    /// The state as one text (the first saved format: settings and the base64 of the packed model, or a model path for
+    /// <see cref="ModelStorage.Reference"/>); built once. Embedded models are saved in chunks (<see cref="SavedLookup"/>).
+    /// </summary>
     public string SavedText()
     {
         lock (_gate) return _savedText ??= BuildText();
@@ -67,11 +70,15 @@ internal sealed class EmbeddingState
 
     string BuildText() { Observer?.SavedTextBuilt(); return SavedState.Build(this); }
 
-    IEstimator<ITransformer> BuildLookup() { Observer?.SavedLookupBuilt(); return SavedPipeline.Lookup(new MLContext(), _savedText ??= BuildText()); }
+    IEstimator<ITransformer> BuildLookup()
+    {
+        Observer?.SavedLookupBuilt();
+        return Settings.Storage == ModelStorage.Reference ? SavedPipeline.Lookup(new MLContext(), _savedText ??= BuildText()) : ChunkedState.Stages(this);
+    }
 
     /// <summary>
-    /// The saved chain's lookup stage holding <see cref="SavedText"/> (made once: ML.NET copies and serialises the
-    /// value when the lookup is made, so every save of every transformer of this model reuses it).
+    /// The saved chain's stages that carry the model from <c>__key</c> to <c>__state</c> (made once: ML.NET copies and
+    /// serialises a lookup's values when it is made, so every save of every transformer of this model reuses them).
     /// </summary>
     public IEstimator<ITransformer> SavedLookup()
     {

@@ -15,6 +15,14 @@ public static class MappingColumns
     public const string Key = Prefix + "key";
     /// <summary>The model state (header, settings and the packed model folder) looked up from <see cref="Key"/>.</summary>
     public const string State = Prefix + "state";
+    /// <summary>1 while the model must still be carried to the rows (see <see cref="NeedFactory"/>), else 0.</summary>
+    public const string Need = Prefix + "need";
+    /// <summary>Prefix of the chunk columns of the packed model (<c>__mlnetemb_chunk0</c>, …).</summary>
+    public const string Chunk = Prefix + "chunk";
+    /// <summary>The chunks concatenated: the packed model, or empty once it is loaded.</summary>
+    public const string Blob = Prefix + "blob";
+    /// <summary>Output of the collect stages (always 0).</summary>
+    public const string Collect = Prefix + "gc";
     /// <summary>The embedding written by the mapping.</summary>
     public const string Vector = Prefix + "vec";
     /// <summary>First vector of a similarity.</summary>

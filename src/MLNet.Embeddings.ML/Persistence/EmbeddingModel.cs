@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Transforms;
 using MLNet.Embeddings.ML.Mapping;
 
 namespace MLNet.Embeddings.ML;
@@ -48,19 +49,53 @@ public static class EmbeddingModel
         return new TransformerChain<ITransformer>(Flatten(model).Select(t => (ITransformer?)BatchedEmbedStage.TryReplace(t) ?? t).ToArray());
     }
 
-    /// <summary>Finds the lookup stages that map the key column to a model state and resolves each state once.</summary>
+    /// <summary>
+    /// Runs our own stages of the chain (those that read only <c>__mlnetemb_*</c> columns and add only such columns) on
+    /// one row holding the key, and resolves every model state they produce: a one-text state from its lookup, a
+    /// chunked one after its Assemble stage has unpacked it.
+    /// </summary>
     static void CheckStates(MLContext ml, ITransformer model)
     {
-        var key = ml.Data.LoadFromEnumerable(new[] { new KeyOutput { Key = KeyFactory.Value } });
+        IDataView view = ml.Data.LoadFromEnumerable(new[] { new KeyOutput { Key = KeyFactory.Value } });
         foreach (var t in Flatten(model))
         {
             DataViewSchema output;
-            try { output = t.GetOutputSchema(key.Schema); }
+            var before = view.Schema.GetColumnOrNull(MappingColumns.State);
+            try { output = t.GetOutputSchema(view.Schema); }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException) { continue; } // a stage that needs other columns
-            if (output.GetColumnOrNull(MappingColumns.State) is not { Type: TextDataViewType }) continue;
-            foreach (var state in t.Transform(key).GetColumn<ReadOnlyMemory<char>>(MappingColumns.State))
-                SavedState.Resolve(state);
+            if (!OnlyAddsOurs(view.Schema, output)) continue;
+            if (IsAssemble(t)) // called here rather than through a cursor, so that its errors come unwrapped
+            {
+                using var cursor = view.GetRowCursor([view.Schema[MappingColumns.State], view.Schema[MappingColumns.Blob]]);
+                ReadOnlyMemory<char> header = default;
+                VBuffer<byte> blob = default;
+                if (cursor.MoveNext())
+                {
+                    cursor.GetGetter<ReadOnlyMemory<char>>(view.Schema[MappingColumns.State])(ref header);
+                    cursor.GetGetter<VBuffer<byte>>(view.Schema[MappingColumns.Blob])(ref blob);
+                    ChunkedState.Assemble(header, blob);
+                }
+            }
+            view = t.Transform(view);
+            var after = output.GetColumnOrNull(MappingColumns.State);
+            if (after is not { Type: TextDataViewType } || before is { } b && b.Index == after.Value.Index) continue; // no new state here
+            var text = view.GetColumn<ReadOnlyMemory<char>>(MappingColumns.State).First();
+            if (ChunkedState.Header.Is(text.Span) && !IsAssemble(t)) continue; // resolved after its chunks, by the Assemble stage
+            SavedState.Resolve(text);
         }
+    }
+
+    static bool IsAssemble(ITransformer t) => t is CustomMappingTransformer<AssembleInput, StateOutput>;
+
+    /// <summary>True when <paramref name="output"/> keeps every column of <paramref name="input"/> and every new or replaced column is one of ours.</summary>
+    static bool OnlyAddsOurs(DataViewSchema input, DataViewSchema output)
+    {
+        foreach (var c in input)
+            if (!c.IsHidden && output.GetColumnOrNull(c.Name) is null) return false; // drops a column
+        foreach (var c in output)
+            if (!c.IsHidden && !c.Name.StartsWith(MappingColumns.Prefix, StringComparison.Ordinal)
+                && !(input.GetColumnOrNull(c.Name) is { } same && same.Type.Equals(c.Type))) return false;
+        return output.Count > 0;
     }
 
     static IEnumerable<ITransformer> Flatten(ITransformer t)

@@ -4,8 +4,9 @@ namespace MLNet.Embeddings.ML;
 public enum ModelStorage
 {
     /// <summary>
-    /// Inside the ML.NET zip (default): the model folder is packed into a one-entry lookup table of the saved chain,
-    /// so the zip is the only file to copy. Limited to models whose packed form is below about 750 MB.
+    /// Inside the ML.NET zip (default): the model folder is packed (zip) and carried by lookup tables of the saved chain,
+    /// so the zip is the only file to copy. Loading peaks at about 3.5× the packed size (docs/ml.md). Limited to
+    /// models whose packed form is below 2 GB (one .NET array).
     /// </summary>
     Embedded,
     /// <summary>

@@ -17,7 +17,7 @@ namespace MLNet.Embeddings.ML;
 /// </summary>
 internal static class SavedPipeline
 {
-    public static ITransformer Embedding(EmbeddingState state, IReadOnlyList<InputOutputColumnPair> columns, DataViewSchema schema, string? savedText = null)
+    public static ITransformer Embedding(EmbeddingState state, IReadOnlyList<InputOutputColumnPair> columns, DataViewSchema schema, string? savedText = null, IEstimator<ITransformer>? lookup = null)
     {
         var ml = new MLContext();
         _ = VectorContracts.Embedding(ml, state.Dimensions) ?? throw new ConfigurationException("Dimensions",
@@ -28,7 +28,8 @@ internal static class SavedPipeline
             .Append(ml.Transforms.CustomMapping(new KeyFactory().GetMapping(), KeyFactory.Contract))
             .Fit(new EmptyDataView(schema));
         var keyed = new EmptyDataView(prefix.GetOutputSchema(schema));
-        var lookup = (savedText is null ? state.SavedLookup() : Lookup(ml, savedText)).Fit(keyed); // tests pass a damaged text
+        // tests pass a text (the one-text format, maybe damaged) or stages of their own (damaged chunks)
+        var stateStages = (lookup ?? (savedText is null ? state.SavedLookup() : Lookup(ml, savedText))).Fit(keyed);
         IEstimator<ITransformer>? chain = null;
         for (int i = 0; i < columns.Count; i++)
         {
@@ -38,8 +39,8 @@ internal static class SavedPipeline
             chain = chain is null ? step : chain.Append(step);
         }
         var suffix = chain!.Append(ml.Transforms.DropColumns(MappingColumns.Text, MappingColumns.Key, MappingColumns.State, MappingColumns.Vector))
-            .Fit(new EmptyDataView(lookup.GetOutputSchema(keyed.Schema)));
-        return new TransformerChain<ITransformer>(prefix.Concat(new[] { lookup }).Concat(suffix).ToArray());
+            .Fit(new EmptyDataView(stateStages.GetOutputSchema(keyed.Schema)));
+        return new TransformerChain<ITransformer>(prefix.Concat(new[] { stateStages }).Concat(suffix).ToArray());
     }
 
     /// <summary>

@@ -9,8 +9,9 @@ using MLNet.Embeddings.ML.Mapping;
 namespace MLNet.Embeddings.ML;
 
 /// <summary>
-/// The model state a saved embedding stage carries, as one text value of a one-entry ML.NET lookup table
-/// (MapValue) inside the zip. Layout, one item per line: the magic <c>MLNET-EMBEDDINGS-STATE/1</c>, the SHA-256
+/// Resolves the model state of a saved embedding stage (cached per process), and reads and writes the first saved
+/// format, still used for <see cref="ModelStorage.Reference"/> and read for zips saved before the chunked format
+/// (<see cref="ChunkedState"/>): the state as one text value of a one-entry ML.NET lookup table (MapValue) inside the zip. Layout, one item per line: the magic <c>MLNET-EMBEDDINGS-STATE/1</c>, the SHA-256
 /// of the rest, the settings JSON, the storage (<c>embedded</c> or <c>reference:PATH</c>), then the base64 of a zip
 /// of the model folder (embedded only). ML.NET hands the same text to every row by reference (text values of a
 /// lookup are not copied), so a row costs a weak-table look-up; the model is decoded and loaded once per process.
@@ -93,6 +94,7 @@ internal static class SavedState
         var span = text.Span;
         if (span.Length == 0)
             throw new InvalidOperationException("the embedding stage found no model state (the lookup table of the saved chain is missing or was edited).");
+        if (ChunkedState.Header.Is(span)) return Cache(whole ? owner : null, ResolveHeader(ChunkedState.Header.Parse(span)));
         int a = span.IndexOf('\n'), b = a < 0 ? -1 : span[(a + 1)..].IndexOf('\n');
         if (a < 0 || b < 0 || !span[..a].SequenceEqual(Magic))
             throw new InvalidOperationException($"the embedding stage's model state does not start with '{Magic}'; the zip was not written by this library or is damaged.");
@@ -101,8 +103,40 @@ internal static class SavedState
         EmbeddingState state;
         try { state = lazy.Value; }
         catch { Loaded.TryRemove(new KeyValuePair<string, Lazy<EmbeddingState>>(id, lazy)); throw; } // a later call may succeed (e.g. the model folder was put back)
-        if (whole) Seen.AddOrUpdate(owner!, state);
+        return Cache(whole ? owner : null, state);
+    }
+
+    static EmbeddingState Cache(string? owner, EmbeddingState state)
+    {
+        if (owner is not null) Seen.AddOrUpdate(owner, state);
         return state;
+    }
+
+    /// <summary>
+    /// Whether the model of a state text can be had without its packed bytes: loaded in this process, unpacked in the
+    /// cache directory, or carried by the text itself (the one-text format and references).
+    /// </summary>
+    public static bool IsAvailable(ReadOnlyMemory<char> text)
+    {
+        if (MemoryMarshal.TryGetString(text, out string? owner, out int start, out int length) && start == 0 && length == owner.Length && Seen.TryGetValue(owner, out _)) return true;
+        if (!ChunkedState.Header.Is(text.Span)) return true;
+        string id = ChunkedState.Header.Parse(text.Span).Id;
+        return Loaded.TryGetValue(id, out var lazy) && lazy.IsValueCreated || File.Exists(Path.Combine(SavedModelLocator.CacheDirectory, id, ".complete"));
+    }
+
+    /// <summary>The model of a chunked header, loaded from the cache directory (where its chunks were unpacked).</summary>
+    static EmbeddingState ResolveHeader(ChunkedState.Header h)
+    {
+        var lazy = Loaded.GetOrAdd(h.Id, id => new Lazy<EmbeddingState>(() =>
+        {
+            string folder = Path.Combine(SavedModelLocator.CacheDirectory, id);
+            if (!File.Exists(Path.Combine(folder, ".complete")))
+                throw new InvalidOperationException("the embedding stage's model is not unpacked in this process: the chunk stages of the saved chain did not run, are missing or were edited.");
+            var settings = ApplyEmbeddingOptions.FromJson(h.Json);
+            return EmbeddingState.Load(EmbeddingStageBackends.Get(settings.Backend).PackedModelPath(folder), settings);
+        }));
+        try { return lazy.Value; }
+        catch { Loaded.TryRemove(new KeyValuePair<string, Lazy<EmbeddingState>>(h.Id, lazy)); throw; }
     }
 
     static EmbeddingState Open(string id, ReadOnlyMemory<char> body)
@@ -122,7 +156,7 @@ internal static class SavedState
     }
 
     /// <summary>Writes the model folder, as the stage's backend packs it, as a zip at <paramref name="zip"/>.</summary>
-    static void Pack(EmbeddingState state, ApplyEmbeddingOptions settings, string zip)
+    internal static void Pack(EmbeddingState state, ApplyEmbeddingOptions settings, string zip)
     {
         string tmp = Path.ChangeExtension(zip, null);
         try
@@ -134,12 +168,18 @@ internal static class SavedState
         finally { try { Directory.Delete(tmp, true); } catch (IOException) { } }
     }
 
+    /// <summary>A new temporary zip path in the cache directory, for the model <paramref name="id"/>.</summary>
+    internal static string TempZip(string id)
+    {
+        Directory.CreateDirectory(SavedModelLocator.CacheDirectory);
+        return Path.Combine(SavedModelLocator.CacheDirectory, id + ".tmp-" + Guid.NewGuid().ToString("N") + ".zip");
+    }
+
     static string Unpack(string id, ReadOnlySpan<char> base64)
     {
-        string root = SavedModelLocator.CacheDirectory, final = Path.Combine(root, id);
+        string final = Path.Combine(SavedModelLocator.CacheDirectory, id);
         if (File.Exists(Path.Combine(final, ".complete"))) return final;
-        string tmp = final + ".tmp-" + Guid.NewGuid().ToString("N"), zip = tmp + ".zip";
-        Directory.CreateDirectory(root);
+        string zip = TempZip(id);
         try
         {
             using (var f = new FileStream(zip, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
@@ -153,9 +193,18 @@ internal static class SavedState
                     f.Write(bytes, 0, n);
                 }
             }
-            ZipFile.ExtractToDirectory(zip, tmp);
+            return Extract(id, zip);
         }
         finally { try { File.Delete(zip); } catch (IOException) { } }
+    }
+
+    /// <summary>Extracts the packed model folder <paramref name="zip"/> into the cache directory as <paramref name="id"/>, atomically.</summary>
+    internal static string Extract(string id, string zip)
+    {
+        string final = Path.Combine(SavedModelLocator.CacheDirectory, id);
+        if (File.Exists(Path.Combine(final, ".complete"))) return final;
+        string tmp = final + ".tmp-" + Guid.NewGuid().ToString("N");
+        ZipFile.ExtractToDirectory(zip, tmp);
         File.WriteAllText(Path.Combine(tmp, ".complete"), id);
         try { if (Directory.Exists(final)) Directory.Delete(final, true); Directory.Move(tmp, final); }
         catch (IOException) when (File.Exists(Path.Combine(final, ".complete"))) { Directory.Delete(tmp, true); } // another process won the race
