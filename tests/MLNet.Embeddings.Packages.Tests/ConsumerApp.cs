@@ -20,7 +20,7 @@ public sealed class ConsumerApp
         Name = name;
         Folder = Path.Combine(feed.Root, "apps", name);
         Directory.CreateDirectory(Folder);
-        Dotnet.Run(Folder, "dotnet", "new", "console", "--force");
+        Dotnet.Run(Folder, "dotnet", "new", "console", "--force", "--no-update-check");
         File.WriteAllText(Path.Combine(Folder, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
