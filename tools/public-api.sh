@@ -38,5 +38,24 @@ for dir in "${libs[@]}"; do
   { echo '#nullable enable'; grep -v '^#nullable enable$' "$f" | grep -v '^$' | LC_ALL=C sort -u; } > "$f.tmp" && mv "$f.tmp" "$f"
   echo "$f: $(($(wc -l < "$f") - 1)) entries" >&2
 done
+# dotnet format leaves generated files (*.g.cs) alone; the analyzer does not. One build of these libraries with
+# warnings allowed lists what is still missing as "RS0016: Symbol 'NAME' is not part of the declared public API",
+# NAME in the file's own format: add those lines to the project's Unshipped file.
+tmp=$(mktemp -d)
+projects=$(for dir in "${libs[@]}"; do printf '"%s/%s.csproj",' "$dir" "$(basename "$dir")"; done)
+printf '{"solution":{"path":"%s","projects":[%s]}}\n' "$PWD/MLNet.Embeddings.sln" "${projects%,}" > "$tmp/libraries.slnf"
+echo "build pass: dotnet build (libraries) -c Release --no-incremental -p:TreatWarningsAsErrors=false ..." >&2
+dotnet build "$tmp/libraries.slnf" -c Release --no-incremental --nologo -p:TreatWarningsAsErrors=false > "$tmp/build.log" 2>&1
+for dir in "${libs[@]}"; do
+  f="$dir/PublicAPI.Unshipped.txt"
+  grep -F "$PWD/$dir/$(basename "$dir").csproj]" "$tmp/build.log" \
+    | grep -E "(warning|error) RS0016: Symbol '" \
+    | sed -E "s/.*RS0016: Symbol '(.*)' is not part of the declared public API.*/\1/" > "$tmp/missing.txt" || true
+  if [ -s "$tmp/missing.txt" ]; then
+    { echo '#nullable enable'; cat "$f" "$tmp/missing.txt" | grep -v '^#nullable enable$' | grep -v '^$' | LC_ALL=C sort -u; } > "$f.tmp" && mv "$f.tmp" "$f"
+    echo "$f: $(sort -u "$tmp/missing.txt" | wc -l) more from the build (generated code)" >&2
+  fi
+done
+rm -rf "$tmp"
 [ "$failed" -eq 0 ] || { echo "some projects failed; see above" >&2; exit 1; }
 echo "now build: dotnet build MLNet.Embeddings.sln -c Release (RS0016/RS0017 would fail it)" >&2
