@@ -1,3 +1,5 @@
+using Xunit.Abstractions;
+
 namespace MLNet.Embeddings.Packages.Tests;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace MLNet.Embeddings.Packages.Tests;
 /// and ML.NET (fine-tune, classify, save; a second application loads the zip and predicts the same bits).
 /// </summary>
 [Collection("feed")]
-public sealed class ConsumptionTests(PackageFeed feed)
+public sealed class ConsumptionTests(PackageFeed feed, ITestOutputHelper log)
 {
     const string OnnxRuntimeVersion = "1.32.0", LibTorchVersion = "2.10.0";
 
@@ -53,6 +55,7 @@ public sealed class ConsumptionTests(PackageFeed feed)
         Assert.DoesNotContain("ProjectReference", app.ProjectFile);
         app.Build();
         string output = app.Run(WorkFolder("core"), TinyBert);
+        log.WriteLine(output);
         Assert.Contains("core checks passed", output);
         Assert.Contains("onnx: ", output);
         Assert.Contains("torchsharp: steps 3", output);
@@ -82,8 +85,10 @@ public sealed class ConsumptionTests(PackageFeed feed)
         string glove = Path.GetFullPath(Path.Combine(work, "..", "shared", "data", "glove", "glove.6B.100d.top50k.txt"));
         if (File.Exists(glove)) File.CreateSymbolicLink(Path.Combine(work, "glove.6B.100d.txt"), glove);
         string zip = Path.Combine(work, "tuned.zip"), first = Path.Combine(work, "first.txt"), second = Path.Combine(work, "second.txt");
-        Assert.Contains("ml train checks passed", trainer.Run(work, TinyBert, zip, first));
-        Assert.Contains("ml load checks passed", loader.Run(work, zip, second));
+        string trained = trainer.Run(work, TinyBert, zip, first), loaded = loader.Run(work, zip, second);
+        log.WriteLine(trained + loaded);
+        Assert.Contains("ml train checks passed", trained);
+        Assert.Contains("ml load checks passed", loaded);
         var a = File.ReadAllLines(first);
         Assert.Equal(4, a.Length);
         Assert.Equal(a, File.ReadAllLines(second));   // class and every score, bit for bit
