@@ -1,6 +1,7 @@
 using MLNet.Embeddings.OnnxRuntime.Backbones;
 using MLNet.Embeddings.OnnxRuntime.Models;
 using MLNet.Embeddings.Tokenization;
+using MLNet.Embeddings.Models;
 
 namespace MLNet.Embeddings.OnnxRuntime;
 
@@ -21,9 +22,10 @@ public static class OnnxSentenceEncoder
         var (folder, model) = Resolve(pathOrFolder, options.ModelFile);
         var tokenizer = TokenizerLoader.Load(folder);
         var config = FolderSettings.ReadEncoderConfig(folder);
-        var hf = FolderSettings.ReadJson(Path.Combine(folder, "config.json"));
+        string configPath = Path.Combine(folder, "config.json");
+        var hf = FolderSettings.ReadJson(configPath);
         var backbone = OnnxBackbone.Open(model, options,
-            FolderSettings.Int(hf, "hidden_size", 0), FolderSettings.Int(hf, "max_position_embeddings", int.MaxValue));
+            JsonFile.Int(configPath, hf, "hidden_size") ?? 0, JsonFile.Int(configPath, hf, "max_position_embeddings") ?? int.MaxValue);
         config.MaxSeqLength = Math.Min(config.MaxSeqLength, backbone.MaxPositions);
         return new SentenceEncoder(tokenizer, backbone, config);
     }

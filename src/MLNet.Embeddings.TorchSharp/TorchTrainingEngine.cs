@@ -13,7 +13,7 @@ namespace MLNet.Embeddings.TorchSharp;
 /// Clipping and AdamW are written out in tensor ops with exactly the managed <see cref="AdamW"/> and
 /// <see cref="GradientClipping"/> formulas (torch.optim.AdamW, clip_grad_norm_ with 1e-6).
 /// </summary>
-internal sealed class TorchTrainingEngine : ITrainingEngine
+internal sealed partial class TorchTrainingEngine : ITrainingEngine
 {
     readonly BertBackbone _host;
     readonly TorchBertModel _model;
@@ -82,14 +82,6 @@ internal sealed class TorchTrainingEngine : ITrainingEngine
     public void Release(BackboneActivations activations)
     {
         if (activations is TorchActivations { Graph: { } g } a) { g.Dispose(); a.Graph = null; }
-    }
-
-    /// <summary>The accumulated gradient of parameter <paramref name="index"/> on the host (tests), or null before any backward.</summary>
-    internal float[]? Gradient(int index)
-    {
-        if (_model.Weights[index].grad is not { } g) return null;
-        using var cpu = g.cpu();
-        return cpu.data<float>().ToArray();
     }
 
     public void ZeroGrad()

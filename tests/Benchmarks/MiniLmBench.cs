@@ -9,6 +9,7 @@ using MLNet.Embeddings.TorchSharp;
 using MLNet.Embeddings.Training;
 using MLNet.Embeddings.Training.Data;
 using MLNet.Embeddings.Training.Losses;
+using MLNet.Embeddings.Data;
 
 namespace MLNet.Embeddings.Benchmarks;
 

@@ -2,7 +2,7 @@ namespace MLNet.Embeddings.Cli.Tests;
 
 /// <summary>
 /// A JSONL file whose third line is not JSON: every command that reads it names <c>file:3</c> and says
-/// "invalid JSON at column N", never System.Text.Json's contradictory "LineNumber: 0".
+/// "column N: invalid JSON", never System.Text.Json's contradictory "LineNumber: 0".
 /// </summary>
 [Collection("Console")]
 public class MalformedJsonLineTests
@@ -46,8 +46,8 @@ public class MalformedJsonLineTests
         var (code, stdout, stderr) = ConsoleRun.Cli(args);
         string all = stdout + stderr;
         // validate and import report as JSON ({"line": 3, "message": ...}); the others fail with "bad.jsonl:3: ..."
-        Assert.Contains(command is "data validate" or "data import" ? "\"line\": 3" : "bad.jsonl:3: invalid JSON", all);
-        Assert.Contains("invalid JSON at column 18: 'p' is an invalid start of a property name", all); // the 'p' of pos
+        Assert.Contains(command is "data validate" or "data import" ? "\"line\": 3" : "bad.jsonl:3: column 18: invalid JSON", all);
+        Assert.Contains("column 18: invalid JSON: 'p' is an invalid start of a property name", all); // the 'p' of pos
         Assert.DoesNotContain("LineNumber", all);
         Assert.DoesNotContain("BytePositionInLine", all);
         if (command != "data import") Assert.NotEqual(0, code); // import skips bad rows and reports them

@@ -1,6 +1,6 @@
 using System.Text;
-using System.Text.Json;
 using MLNet.Embeddings.Training.Data;
+using MLNet.Embeddings.Data;
 
 namespace MLNet.Embeddings.Cli.Commands;
 
@@ -41,31 +41,8 @@ internal static class TextInput
         return texts;
     }
 
-    static List<string> ReadJsonl(string path, string column)
-    {
-        var texts = new List<string>();
-        using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        int lineNumber = 0;
-        while (reader.ReadLine() is { } line)
-        {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            JsonDocument doc;
-            try { doc = JsonDocument.Parse(line); }
-            catch (JsonException ex) { throw new DatasetFormatException(path, lineNumber, null, DatasetFormatException.InvalidJson(ex), ex); }
-            using (doc)
-            {
-                if (doc.RootElement.ValueKind != JsonValueKind.Object)
-                    throw new DatasetFormatException(path, lineNumber, null, $"expected a JSON object, found {doc.RootElement.ValueKind}.");
-                if (!doc.RootElement.TryGetProperty(column, out var value))
-                    throw new DatasetFormatException(path, lineNumber, column, $"field is missing (use --text-column to pick another field).");
-                if (value.ValueKind != JsonValueKind.String)
-                    throw new DatasetFormatException(path, lineNumber, column, $"expected a string, found {value.ValueKind}.");
-                texts.Add(value.GetString()!);
-            }
-        }
-        return texts;
-    }
+    static List<string> ReadJsonl(string path, string column) =>
+        JsonLinesReader.Read(path).Select(row => row.String(column, "field is missing (use --text-column to pick another field).")).ToList();
 
     static List<string> ReadDelimited(string path, char delimiter, string column)
     {

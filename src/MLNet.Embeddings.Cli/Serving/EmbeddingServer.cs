@@ -68,6 +68,7 @@ internal static class EmbeddingServer
             try { return await Embed(context, model, options, batcher, metrics); }
             catch (RequestException ex) { return Error(ex.Status, ex.Message); }
             catch (ConfigurationException ex) { return Error(400, ex.Message); }
+            catch (BadHttpRequestException ex) { return Error(ex.StatusCode, $"request body: {ex.Message}"); }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested) { return Results.Empty; }
         });
         return app;
@@ -75,35 +76,25 @@ internal static class EmbeddingServer
 
     static async Task<IResult> Embed(HttpContext context, SentenceEncoder model, ServeOptions options, EmbeddingBatcher batcher, ServiceMetrics metrics)
     {
-        JsonNode? body;
-        try { body = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted); }
-        catch (JsonException ex) { return Error(400, $"request body is not valid JSON: {ex.Message}"); }
-        if (body is not JsonObject request) return Error(400, "request body must be a JSON object with an \"input\" field");
-        string[] texts;
-        switch (request["input"])
-        {
-            case JsonValue v when v.TryGetValue(out string? one): texts = new[] { one }; break;
-            case JsonArray a when a.All(e => e is JsonValue ev && ev.TryGetValue(out string? _)):
-                texts = a.Select(e => e!.GetValue<string>()).ToArray(); break;
-            default: return Error(400, "\"input\" must be a string or an array of strings");
-        }
+        var request = await RequestBody.ReadJsonAsync(context, options.MaxRequestBytes, "input");
+        string[] texts = request.Strings("input") ?? throw new RequestException(400, "\"input\" is missing; it must be a string or an array of strings");
         if (texts.Length == 0) return Error(400, "\"input\" must hold at least one text, found 0");
         if (texts.Length > options.MaxInputs)
             return Error(413, $"too many inputs: the limit (--max-inputs) is {options.MaxInputs} texts per request, found {texts.Length}");
-        int? dims = OptionalInt(request, "dimensions");
+        int? dims = request.Int("dimensions");
         if (dims is < 1 || dims > model.Dimensions) return Error(400, $"\"dimensions\" must be between 1 and {model.Dimensions}, found {dims}");
-        string? prompt = OptionalString(request, "prompt");
-        string? promptName = OptionalString(request, "prompt_name");
+        string? prompt = request.String("prompt");
+        string? promptName = request.String("prompt_name");
         if (prompt is null && promptName is not null && !model.Config.Prompts.TryGetValue(promptName, out prompt))
             return Error(400, $"unknown prompt_name '{promptName}'; the model has: {string.Join(", ", model.Config.Prompts.Keys)}");
         prompt ??= model.ResolvePrompt(null);
-        bool base64 = OptionalString(request, "encoding_format") switch
+        bool base64 = request.String("encoding_format") switch
         {
             null or "float" => false,
             "base64" => true,
             var other => throw new RequestException(400, $"\"encoding_format\" must be \"float\" or \"base64\", found '{other}'"),
         };
-        var precision = OptionalString(request, "precision") is { } p ? EmbeddingQuantizer.Parse(p, "\"precision\"") : EmbeddingPrecision.Float32;
+        var precision = request.String("precision") is { } p ? EmbeddingQuantizer.Parse(p, "\"precision\"") : EmbeddingPrecision.Float32;
         if (EmbeddingQuantizer.NeedsRanges(precision))
         {
             if (options.Ranges is null)
@@ -137,29 +128,10 @@ internal static class EmbeddingServer
         return CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(header)), keyHash);
     }
 
-    static int? OptionalInt(JsonObject request, string field) => request[field] switch
-    {
-        null => null,
-        JsonValue v when v.TryGetValue(out int n) => n,
-        var other => throw new RequestException(400, $"\"{field}\" must be an integer, found {other.ToJsonString()}"),
-    };
-
-    static string? OptionalString(JsonObject request, string field) => request[field] switch
-    {
-        null => null,
-        JsonValue v when v.TryGetValue(out string? s) => s,
-        var other => throw new RequestException(400, $"\"{field}\" must be a string, found {other.ToJsonString()}"),
-    };
-
     static IResult Error(int status, string message, string? code = null)
     {
         var error = new JsonObject { ["message"] = message, ["type"] = status == 401 ? "authentication_error" : "invalid_request_error" };
         if (code is not null) error["code"] = code;
         return Results.Text(new JsonObject { ["error"] = error }.ToJsonString(), "application/json", statusCode: status);
-    }
-
-    sealed class RequestException(int status, string message) : Exception(message)
-    {
-        public int Status { get; } = status;
     }
 }

@@ -21,6 +21,12 @@ internal sealed record ServeOptions
     /// <summary>Most tokens (after truncation to the model's maximum length) in one request; more get 413.</summary>
     public int MaxTokensPerRequest { get; init; } = DefaultMaxTokensPerRequest;
 
+    /// <summary>Default <see cref="MaxRequestBytes"/> (16 MiB).</summary>
+    public const long DefaultMaxRequestBytes = 16 << 20;
+
+    /// <summary>Largest request body in bytes; larger bodies get 413.</summary>
+    public long MaxRequestBytes { get; init; } = DefaultMaxRequestBytes;
+
     /// <summary>Calibration ranges for <c>"precision": "int8" | "uint8"</c> (the file <c>embed --calibration</c> writes).</summary>
     public QuantizationRanges? Ranges { get; init; }
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using MLNet.Embeddings.Models;
 
@@ -10,15 +9,8 @@ namespace MLNet.Embeddings.OnnxRuntime.Models;
 /// </summary>
 internal static class FolderSettings
 {
-    public static JsonObject? ReadJson(string path)
-    {
-        if (!File.Exists(path)) return null;
-        try { return JsonNode.Parse(File.ReadAllText(path)) as JsonObject; }
-        catch (JsonException ex) { throw new ModelFormatException(path, $"invalid JSON: {ex.Message}", ex); }
-    }
-
-    public static int Int(JsonObject? json, string key, int fallback)
-        => json?[key] is JsonValue v && v.TryGetValue<int>(out var i) ? i : fallback;
+    /// <summary>The root object of a JSON file (<see cref="JsonFile.ReadObject"/>), or null when the file does not exist.</summary>
+    public static JsonObject? ReadJson(string path) => JsonFile.ReadObject(path);
 
     /// <summary>The sentence-transformers settings of a folder, read by the encoder's <see cref="ModelFolder"/> reader.</summary>
     public static SentenceEncoderConfig ReadEncoderConfig(string folder) => ModelFolder.Read(folder).Config;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MLNet.Embeddings.Data;
 
 namespace MLNet.Embeddings.Training.Data;
 
@@ -114,22 +115,15 @@ public static class DatasetImporter
             line++;
             if (string.IsNullOrWhiteSpace(text)) continue;
             report.RowsRead++;
-            JsonDocument doc;
-            try { doc = JsonDocument.Parse(text); }
-            catch (JsonException e)
+            using var doc = JsonLinesReader.Parse(text, out string? error);
+            if (doc is null)
             {
-                Skip(report, new DatasetProblem(line, null, DatasetFormatException.InvalidJson(e)));
+                Skip(report, new DatasetProblem(line, null, error!));
                 continue;
             }
             TrainingExample? ex;
-            using (doc)
             {
                 var root = doc.RootElement;
-                if (root.ValueKind != JsonValueKind.Object)
-                {
-                    Skip(report, new DatasetProblem(line, null, "expected a JSON object"));
-                    continue;
-                }
                 List<(string, string?)> Vals(List<string> cols)
                 {
                     var list = new List<(string, string?)>();

@@ -10,5 +10,5 @@ public sealed record DatasetProblem(int Line, string? Field, string Message)
     public DatasetFormatException ToException(string path) => new(path, Line, Field, Message);
 
     /// <inheritdoc />
-    public override string ToString() => $"line {Line}{(Field is null ? "" : $" field '{Field}'")}: {Message}";
+    public override string ToString() => $"line {Line}: {(Field is null ? "" : $"field '{Field}': ")}{Message}";
 }

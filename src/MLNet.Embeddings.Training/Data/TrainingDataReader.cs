@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using MLNet.Embeddings.Data;
 
 namespace MLNet.Embeddings.Training.Data;
 
@@ -54,9 +55,7 @@ public static class TrainingDataReader
         foreach (var ex in Read(reader, path, text)) yield return ex;
     }
 
-    internal static StreamReader OpenText(string path) =>
-        new(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan),
-            new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true);
+    internal static StreamReader OpenText(string path) => JsonLinesReader.Open(path);
 
     /// <summary>
     /// Parses every line, yielding either a row or the first problem on that line (never throws for content).
@@ -85,26 +84,14 @@ public static class TrainingDataReader
     /// <summary>Parses one JSONL line; problems are appended (all of them), the row is returned when it could be built.</summary>
     internal static TrainingExample? ParseJsonLine(string line, int lineNo, List<DatasetProblem> problems)
     {
-        JsonDocument doc;
-        try
+        using var doc = JsonLinesReader.Parse(line, out string? error);
+        if (doc is null)
         {
-            doc = JsonDocument.Parse(line);
-        }
-        catch (JsonException e)
-        {
-            string hint = line.Contains("NaN", StringComparison.Ordinal) || line.Contains("Infinity", StringComparison.Ordinal)
-                ? " (NaN / Infinity are not valid JSON numbers)" : "";
-            problems.Add(new DatasetProblem(lineNo, null, DatasetFormatException.InvalidJson(e) + hint));
+            problems.Add(new DatasetProblem(lineNo, null, error!));
             return null;
         }
-        using (doc)
         {
             var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                problems.Add(new DatasetProblem(lineNo, null, $"expected a JSON object, found {Kind(root)}"));
-                return null;
-            }
             var ctx = new RowContext(lineNo, problems);
             if (root.TryGetProperty("query", out _)) return ParseSeeds(root, ctx);
             if (root.TryGetProperty("anchor", out _)) return ParseAnchor(root, ctx);
@@ -188,16 +175,7 @@ public static class TrainingDataReader
         return extra;
     }
 
-    internal static string Kind(JsonElement e) => e.ValueKind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.Null => "null",
-        _ => e.ValueKind.ToString(),
-    };
+    internal static string Kind(JsonElement e) => JsonLine.Kind(e);
 
     private readonly struct RowContext(int line, List<DatasetProblem> problems)
     {
@@ -206,11 +184,18 @@ public static class TrainingDataReader
 
         public void Add(string? field, string message) => Problems.Add(new DatasetProblem(Line, field, message));
 
+        /// <summary>A string value's text, or null (with a problem) when it holds an unpaired surrogate.</summary>
+        string? Str(JsonElement v, string field)
+        {
+            try { return v.GetString()!; }
+            catch (InvalidOperationException) { Add(field, "not valid Unicode text (an unpaired UTF-16 surrogate such as \\ud800)"); return null; }
+        }
+
         public string? RequiredText(JsonElement root, string field)
         {
             if (!root.TryGetProperty(field, out var v)) { Add(field, "missing field: expected a non-empty string"); return null; }
             if (v.ValueKind != JsonValueKind.String) { Add(field, $"wrong type: expected a string, found {Kind(v)}"); return null; }
-            var s = v.GetString()!;
+            if (Str(v, field) is not { } s) return null;
             if (s.Length == 0 || string.IsNullOrWhiteSpace(s)) { Add(field, "empty text: expected a non-empty string"); return null; }
             return s;
         }
@@ -219,7 +204,7 @@ public static class TrainingDataReader
         {
             if (!root.TryGetProperty(field, out var v) || v.ValueKind == JsonValueKind.Null) return null;
             if (v.ValueKind != JsonValueKind.String) { Add(field, $"wrong type: expected a string or null, found {Kind(v)}"); return null; }
-            return v.GetString();
+            return Str(v, field);
         }
 
         public List<string>? TextList(JsonElement root, string field, bool required)
@@ -231,7 +216,7 @@ public static class TrainingDataReader
             }
             if (v.ValueKind == JsonValueKind.String)
             {
-                var s = v.GetString()!;
+                if (Str(v, field) is not { } s) return null;
                 if (string.IsNullOrWhiteSpace(s)) { Add(field, "empty text: expected a non-empty string"); return null; }
                 return [s];
             }
@@ -241,7 +226,7 @@ public static class TrainingDataReader
             foreach (var item in v.EnumerateArray())
             {
                 if (item.ValueKind != JsonValueKind.String) { Add($"{field}[{i}]", $"wrong type: expected a string, found {Kind(item)}"); return null; }
-                var s = item.GetString()!;
+                if (Str(item, $"{field}[{i}]") is not { } s) return null;
                 if (string.IsNullOrWhiteSpace(s)) { Add($"{field}[{i}]", "empty text: expected a non-empty string"); return null; }
                 list.Add(s);
                 i++;
@@ -291,7 +276,7 @@ public static class TrainingDataReader
         {
             if (v.ValueKind == JsonValueKind.String)
             {
-                var s = v.GetString();
+                if (Str(v, field) is not { } s) return null;
                 if (s is "NaN" or "Infinity" or "-Infinity" or "inf" or "-inf" or "nan")
                     Add(field, $"non-finite score: expected a finite number, found \"{s}\"");
                 else

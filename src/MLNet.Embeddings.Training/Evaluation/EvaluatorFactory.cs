@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MLNet.Embeddings.Training.Data;
+using MLNet.Embeddings.Data;
 
 namespace MLNet.Embeddings.Training.Evaluation;
 
@@ -41,27 +42,16 @@ public static class EvaluatorFactory
     /// <summary>The task for a JSONL file, from the field names of its first row.</summary>
     public static EvaluationTask DetectTask(string path)
     {
-        int lineNumber = 0;
-        foreach (var line in File.ReadLines(path))
+        foreach (var row in JsonLinesReader.Read(path))
         {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            JsonDocument doc;
-            try { doc = JsonDocument.Parse(line); }
-            catch (JsonException ex) { throw new DatasetFormatException(path, lineNumber, null, DatasetFormatException.InvalidJson(ex), ex); }
-            using (doc)
-            {
-                if (doc.RootElement.ValueKind != JsonValueKind.Object)
-                    throw new DatasetFormatException(path, lineNumber, null, $"expected a JSON object, found {doc.RootElement.ValueKind}.");
-                var names = doc.RootElement.EnumerateObject().Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
-                if (names.Contains("label")) return EvaluationTask.PairClassification;
-                if (names.Contains("score")) return EvaluationTask.ScoredPairs;
-                if (names.Contains("anchor") && names.Contains("negative")) return EvaluationTask.Triplets;
-                if ((names.Contains("query") && names.Contains("pos")) || (names.Contains("anchor") && names.Contains("positive")))
-                    return EvaluationTask.Retrieval;
-                throw new DatasetFormatException(path, lineNumber, null,
-                    $"cannot tell the evaluation task: expected query+pos, sentence1+sentence2+score, sentence1+sentence2+label or anchor+positive+negative; found fields {string.Join(", ", names)}.");
-            }
+            var names = row.Row.EnumerateObject().Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+            if (names.Contains("label")) return EvaluationTask.PairClassification;
+            if (names.Contains("score")) return EvaluationTask.ScoredPairs;
+            if (names.Contains("anchor") && names.Contains("negative")) return EvaluationTask.Triplets;
+            if ((names.Contains("query") && names.Contains("pos")) || (names.Contains("anchor") && names.Contains("positive")))
+                return EvaluationTask.Retrieval;
+            throw row.Error(null,
+                $"cannot tell the evaluation task: expected query+pos, sentence1+sentence2+score, sentence1+sentence2+label or anchor+positive+negative; found fields {string.Join(", ", names)}.");
         }
         throw new DatasetFormatException(path, 0, null, "expected at least one row, found an empty file.");
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using MLNet.Embeddings.Training.Data;
+using MLNet.Embeddings.Data;
 
 namespace MLNet.Embeddings.Training.Evaluation;
 
@@ -29,64 +30,46 @@ public static class LabeledTextReader
     /// <summary>The text field <see cref="Read"/> uses for <paramref name="path"/> when none is named (first row's fields), or null.</summary>
     public static string? DetectTextField(string path)
     {
-        foreach (var raw in File.ReadLines(path))
+        using var reader = JsonLinesReader.Open(path);
+        while (reader.ReadLine() is { } raw)
         {
             if (string.IsNullOrWhiteSpace(raw)) continue;
-            try
-            {
-                using var doc = JsonDocument.Parse(raw);
-                if (doc.RootElement.ValueKind != JsonValueKind.Object) return null;
-                return TextFieldCandidates.FirstOrDefault(f => doc.RootElement.TryGetProperty(f, out _));
-            }
-            catch (JsonException) { return null; }
+            using var doc = JsonLinesReader.Parse(raw, out _);
+            return doc is null ? null : TextFieldCandidates.FirstOrDefault(f => doc.RootElement.TryGetProperty(f, out _));
         }
         return null;
     }
-
-    static string Fields(JsonElement row) => string.Join(", ", row.EnumerateObject().Select(p => p.Name));
 
     private static (List<string>, List<string>) ReadJsonl(string path, string? labelColumn, string? textColumn)
     {
         var texts = new List<string>(); var labels = new List<string>();
         textColumn ??= DetectTextField(path) ?? "text";
-        int line = 0;
-        foreach (var raw in File.ReadLines(path))
+        foreach (var row in JsonLinesReader.Read(path))
         {
-            line++;
-            if (string.IsNullOrWhiteSpace(raw)) continue;
-            JsonDocument doc;
-            try { doc = JsonDocument.Parse(raw); }
-            catch (JsonException ex) { throw new DatasetFormatException(path, line, null, DatasetFormatException.InvalidJson(ex), ex); }
-            using (doc)
+            if (!row.TryGet(textColumn, out var t))
+                throw row.Error(textColumn, $"no such field; this row has: {row.Fields} (choose one with --text-column).");
+            string text = t.ValueKind switch
             {
-                var row = doc.RootElement;
-                if (row.ValueKind != JsonValueKind.Object)
-                    throw new DatasetFormatException(path, line, null, $"expected a JSON object, found {row.ValueKind}.");
-                if (!row.TryGetProperty(textColumn, out var t))
-                    throw new DatasetFormatException(path, line, textColumn, $"no such field; this row has: {Fields(row)} (choose one with --text-column).");
-                string text = t.ValueKind switch
+                JsonValueKind.String => row.Text(t, textColumn),
+                JsonValueKind.Array when t.GetArrayLength() > 0 && t[0].ValueKind == JsonValueKind.String => row.Text(t[0], textColumn),
+                JsonValueKind.Array when t.GetArrayLength() == 0 => "",
+                _ => throw row.Error(textColumn, $"expected a string (or an array of strings), found {JsonLine.Kind(t)}."),
+            };
+            string label = "all";
+            if (labelColumn is not null)
+            {
+                if (!row.TryGet(labelColumn, out var l) || l.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
+                    throw row.Error(labelColumn,
+                        $"expected a label (string, number or boolean), found none; this row has: {row.Fields} (data import keeps more columns with --keep-columns).");
+                label = l.ValueKind switch
                 {
-                    JsonValueKind.String => t.GetString()!,
-                    JsonValueKind.Array when t.GetArrayLength() > 0 && t[0].ValueKind == JsonValueKind.String => t[0].GetString()!,
-                    JsonValueKind.Array when t.GetArrayLength() == 0 => "",
-                    _ => throw new DatasetFormatException(path, line, textColumn, $"expected a string (or an array of strings), found {t.ValueKind}."),
+                    JsonValueKind.String => row.Text(l, labelColumn),
+                    JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => l.GetRawText(),
+                    _ => throw row.Error(labelColumn, $"expected a string, number or boolean, found {JsonLine.Kind(l)}."),
                 };
-                string label = "all";
-                if (labelColumn is not null)
-                {
-                    if (!row.TryGetProperty(labelColumn, out var l) || l.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
-                        throw new DatasetFormatException(path, line, labelColumn,
-                            $"expected a label (string, number or boolean), found none; this row has: {Fields(row)} (data import keeps more columns with --keep-columns).");
-                    label = l.ValueKind switch
-                    {
-                        JsonValueKind.String => l.GetString()!,
-                        JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => l.GetRawText(),
-                        _ => throw new DatasetFormatException(path, line, labelColumn, $"expected a string, number or boolean, found {l.ValueKind}."),
-                    };
-                }
-                if (text.Length == 0) continue;
-                texts.Add(text); labels.Add(label);
             }
+            if (text.Length == 0) continue;
+            texts.Add(text); labels.Add(label);
         }
         return (texts, labels);
     }

@@ -11,7 +11,7 @@ namespace MLNet.Embeddings.Training.Losses;
 /// gradient with respect to the embeddings once, then re-runs each chunk (same dropout seed) keeping
 /// activations and pushes that chunk's slice of the gradient back. Costs one extra forward pass.
 /// </remarks>
-public sealed class CachedMultipleNegativesRankingLoss : ILoss
+public sealed class CachedMultipleNegativesRankingLoss : IChunkedLoss
 {
     readonly MultipleNegativesRankingLoss _inner;
 

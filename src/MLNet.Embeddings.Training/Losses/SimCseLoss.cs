@@ -9,7 +9,7 @@ namespace MLNet.Embeddings.Training.Losses;
 /// the second view as the positive (the other sentences of the batch are the negatives). Dropout must be on
 /// (BERT's default 0.1); temperature 0.05 → <see cref="Scale"/> 20.
 /// </remarks>
-public sealed class SimCseLoss : ILoss
+public sealed class SimCseLoss : IDropoutViewLoss
 {
     /// <summary>Multiplier of the cosine scores (1/temperature).</summary>
     public float Scale { get; init; } = 20f;

@@ -99,7 +99,7 @@ internal sealed class ColumnPlan
 
         return new ColumnPlan
         {
-            SimCse = inner is SimCseLoss, Positive = positive, Negatives = negatives,
+            SimCse = inner is IDropoutViewLoss, Positive = positive, Negatives = negatives,
             Score = score, Label = label, Teacher = teacher, ScoreDivisor = divisor, Rows = trainRows, Message = message,
             RowsFilled = fill is null ? 0 : fill.FilledFromOwn + fill.FilledFromOthers,
         };

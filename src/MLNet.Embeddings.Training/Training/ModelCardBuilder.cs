@@ -10,9 +10,10 @@ namespace MLNet.Embeddings.Training;
 /// <summary>Fills a <see cref="ModelCard"/> from a finished training run.</summary>
 internal static class ModelCardBuilder
 {
-    public static ModelCard Build(SentenceEncoder model, ILoss loss, TrainerOptions o, ColumnPlan plan, int rowCount, string? source,
+    public static ModelCard Build(SentenceEncoder model, ILoss loss, TrainerSettings settings, ColumnPlan plan, int rowCount, string? source,
         int steps, TimeSpan elapsed, IReadOnlyDictionary<string, double>? before, IReadOnlyDictionary<string, double>? after)
     {
+        var o = settings.Options;
         var card = new ModelCard
         {
             CreatedUtc = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
@@ -30,7 +31,7 @@ internal static class ModelCardBuilder
             : new ModelCardDataset { Path = "(rows in memory)", Rows = rowCount });
         AddLossParameters(card, loss);
         var h = card.Hyperparameters;
-        h["learning_rate"] = o.LearningRate;
+        h["learning_rate"] = settings.LearningRate;
         h["batch_size"] = o.BatchSize;
         h["epochs"] = o.MaxSteps is null ? o.Epochs : null;
         h["max_steps"] = o.MaxSteps;
@@ -44,7 +45,7 @@ internal static class ModelCardBuilder
         h["shuffle"] = o.Shuffle;
         h["no_duplicates"] = o.NoDuplicates;
         h["dropout"] = o.Dropout;
-        h["max_length"] = o.MaxLength ?? model.Config.MaxSeqLength;
+        h["max_length"] = settings.MaxLength;
         h["hard_negatives_per_row"] = plan.Negatives;
         h["rows_filled_with_negatives"] = plan.RowsFilled;
         h["load_best_model_at_end"] = o.Evaluator is not null && o.LoadBestModelAtEnd;

@@ -17,7 +17,8 @@ public sealed class TrainerOptions
     float? _learningRate;
     /// <summary>
     /// Peak learning rate. When not set: <see cref="DefaultLearningRate"/> (2e-5), and for a static word-vector model
-    /// <see cref="DefaultStaticLearningRate"/> (5e-2), which the trainer writes back here when it is created.
+    /// <see cref="DefaultStaticLearningRate"/> (5e-2), which the trainer uses without writing it here (this property then
+    /// still reads 2e-5 and <see cref="LearningRateIsSet"/> stays false; the model card records the rate used).
     /// </summary>
     public float LearningRate { get => _learningRate ?? DefaultLearningRate; set => _learningRate = value; }
     /// <summary>Whether <see cref="LearningRate"/> was set (rather than left at its model-dependent default).</summary>

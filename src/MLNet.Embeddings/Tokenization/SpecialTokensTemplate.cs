@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MLNet.Embeddings.Models;
 
 namespace MLNet.Embeddings.Tokenization;
 
@@ -65,8 +66,8 @@ internal sealed class SpecialTokensTemplate
     public static (SpecialTokensTemplate Template, string? Cls, string? Sep) Read(
         JsonElement root, string path, Dictionary<string, int> vocab, List<AddedToken> added)
     {
-        if (HfJson.Get(root, "post_processor") is not { } p) return (SpecialTokensTemplate.None, null, null);
-        string? type = HfJson.String(p, "type", path, "post_processor.type");
+        if (JsonFile.Get(root, "post_processor") is not { } p) return (SpecialTokensTemplate.None, null, null);
+        string? type = JsonFile.String(p, "type", path, "post_processor.type");
         switch (type)
         {
             case "BertProcessing":
@@ -74,14 +75,14 @@ internal sealed class SpecialTokensTemplate
             {
                 var (cls, clsId) = ReadPair(p, "cls", path);
                 var (sep, sepId) = ReadPair(p, "sep", path);
-                bool trim = type == "RobertaProcessing" && (HfJson.Bool(p, "trim_offsets", path, "post_processor.trim_offsets") ?? true);
-                bool prefix = type == "RobertaProcessing" && (HfJson.Bool(p, "add_prefix_space", path, "post_processor.add_prefix_space") ?? true);
+                bool trim = type == "RobertaProcessing" && (JsonFile.Bool(p, "trim_offsets", path, "post_processor.trim_offsets") ?? true);
+                bool prefix = type == "RobertaProcessing" && (JsonFile.Bool(p, "add_prefix_space", path, "post_processor.add_prefix_space") ?? true);
                 return (new SpecialTokensTemplate([clsId], [0], [sepId], [0], 0) { TrimOffsets = trim, AddPrefixSpace = prefix }, cls, sep);
             }
             case "TemplateProcessing":
             {
-                var single = HfJson.Require(p, "single", path, "post_processor.single");
-                var specials = HfJson.Get(p, "special_tokens");
+                var single = JsonFile.Require(p, "single", path, "post_processor.single");
+                var specials = JsonFile.Get(p, "special_tokens");
                 List<int> preIds = [], preTypes = [], sufIds = [], sufTypes = [];
                 int seqType = 0;
                 bool seenSequence = false;
@@ -90,16 +91,16 @@ internal sealed class SpecialTokensTemplate
                 foreach (var piece in single.EnumerateArray())
                 {
                     string field = $"post_processor.single[{i++}]";
-                    if (HfJson.Get(piece, "Sequence") is { } seq)
+                    if (JsonFile.Get(piece, "Sequence") is { } seq)
                     {
                         seenSequence = true;
-                        seqType = (int)(HfJson.Long(seq, "type_id", path, field + ".Sequence.type_id") ?? 0);
+                        seqType = (int)(JsonFile.Long(seq, "type_id", path, field + ".Sequence.type_id") ?? 0);
                     }
-                    else if (HfJson.Get(piece, "SpecialToken") is { } st)
+                    else if (JsonFile.Get(piece, "SpecialToken") is { } st)
                     {
-                        string id = HfJson.String(st, "id", path, field + ".SpecialToken.id")
+                        string id = JsonFile.String(st, "id", path, field + ".SpecialToken.id")
                             ?? throw new ModelFormatException(path, $"field '{field}.SpecialToken.id' is missing");
-                        int typeId = (int)(HfJson.Long(st, "type_id", path, field + ".SpecialToken.type_id") ?? 0);
+                        int typeId = (int)(JsonFile.Long(st, "type_id", path, field + ".SpecialToken.type_id") ?? 0);
                         var ids = SpecialIds(id, specials, path, vocab, added);
                         (seenSequence ? sufIds : preIds).AddRange(ids);
                         (seenSequence ? sufTypes : preTypes).AddRange(Enumerable.Repeat(typeId, ids.Count));
@@ -112,8 +113,8 @@ internal sealed class SpecialTokensTemplate
             case "ByteLevel":
                 return (new SpecialTokensTemplate([], [], [], [], 0)
                 {
-                    TrimOffsets = HfJson.Bool(p, "trim_offsets", path, "post_processor.trim_offsets") ?? true,
-                    AddPrefixSpace = HfJson.Bool(p, "add_prefix_space", path, "post_processor.add_prefix_space") ?? true,
+                    TrimOffsets = JsonFile.Bool(p, "trim_offsets", path, "post_processor.trim_offsets") ?? true,
+                    AddPrefixSpace = JsonFile.Bool(p, "add_prefix_space", path, "post_processor.add_prefix_space") ?? true,
                 }, null, null);
             default:
                 throw new ModelFormatException(path, $"field 'post_processor.type': expected TemplateProcessing, BertProcessing, RobertaProcessing, ByteLevel or null, found '{type}'");
@@ -122,7 +123,7 @@ internal sealed class SpecialTokensTemplate
 
     private static List<int> SpecialIds(string name, JsonElement? specials, string path, Dictionary<string, int> vocab, List<AddedToken> added)
     {
-        if (specials is { } s && HfJson.Get(s, name) is { } entry && HfJson.Get(entry, "ids") is { ValueKind: JsonValueKind.Array } ids)
+        if (specials is { } s && JsonFile.Get(s, name) is { } entry && JsonFile.Get(entry, "ids") is { ValueKind: JsonValueKind.Array } ids)
             return ids.EnumerateArray().Select(e => e.GetInt32()).ToList();
         if (added.FirstOrDefault(t => t.Content == name) is { } a) return [a.Id];
         if (vocab.TryGetValue(name, out int id)) return [id];
@@ -131,7 +132,7 @@ internal sealed class SpecialTokensTemplate
 
     private static (string Token, int Id) ReadPair(JsonElement p, string name, string path)
     {
-        var e = HfJson.Require(p, name, path, "post_processor." + name);
+        var e = JsonFile.Require(p, name, path, "post_processor." + name);
         if (e.ValueKind != JsonValueKind.Array || e.GetArrayLength() != 2 || e[0].ValueKind != JsonValueKind.String || !e[1].TryGetInt32(out int id))
             throw new ModelFormatException(path, $"field 'post_processor.{name}': expected [token, id]");
         return (e[0].GetString()!, id);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MLNet.Embeddings.Models;
 
 namespace MLNet.Embeddings.Tokenization;
 
@@ -26,15 +27,15 @@ internal sealed class TokenizerConfig
         string path = Path.Combine(folder, "tokenizer_config.json");
         if (File.Exists(path))
         {
-            using var doc = HfJson.Parse(path);
+            using var doc = JsonFile.Parse(path);
             var root = doc.RootElement;
-            config.DoLowerCase = HfJson.Bool(root, "do_lower_case", path, "do_lower_case");
-            config.StripAccents = HfJson.Bool(root, "strip_accents", path, "strip_accents");
-            config.TokenizeChineseChars = HfJson.Bool(root, "tokenize_chinese_chars", path, "tokenize_chinese_chars");
-            long? max = HfJson.Long(root, "model_max_length", path, "model_max_length");
+            config.DoLowerCase = JsonFile.Bool(root, "do_lower_case", path, "do_lower_case");
+            config.StripAccents = JsonFile.Bool(root, "strip_accents", path, "strip_accents");
+            config.TokenizeChineseChars = JsonFile.Bool(root, "tokenize_chinese_chars", path, "tokenize_chinese_chars");
+            long? max = JsonFile.Long(root, "model_max_length", path, "model_max_length");
             if (max is > 0 and < UnsetMaxLength) config.ModelMaxLength = (int)max.Value;
             config.ReadSpecialTokens(root, path);
-            if (HfJson.Get(root, "added_tokens_decoder") is { ValueKind: JsonValueKind.Object } decoder)
+            if (JsonFile.Get(root, "added_tokens_decoder") is { ValueKind: JsonValueKind.Object } decoder)
                 foreach (var p in decoder.EnumerateObject())
                 {
                     if (!int.TryParse(p.Name, out int id))
@@ -45,7 +46,7 @@ internal sealed class TokenizerConfig
         path = Path.Combine(folder, "special_tokens_map.json");
         if (File.Exists(path))
         {
-            using var doc = HfJson.Parse(path);
+            using var doc = JsonFile.Parse(path);
             config.ReadSpecialTokens(doc.RootElement, path);
         }
         return config;
@@ -54,26 +55,26 @@ internal sealed class TokenizerConfig
     /// <summary>Reads one added token object (<c>content</c>, <c>special</c>, <c>single_word</c>, <c>lstrip</c>, <c>rstrip</c>, <c>normalized</c>).</summary>
     public static AddedToken ReadAddedToken(JsonElement e, int id, string path, string field)
     {
-        string content = HfJson.String(e, "content", path, field + ".content")
+        string content = JsonFile.String(e, "content", path, field + ".content")
             ?? throw new ModelFormatException(path, $"field '{field}.content' is missing");
-        bool special = HfJson.Bool(e, "special", path, field + ".special") ?? false;
+        bool special = JsonFile.Bool(e, "special", path, field + ".special") ?? false;
         return new AddedToken(content, id, special,
-            HfJson.Bool(e, "single_word", path, field + ".single_word") ?? false,
-            HfJson.Bool(e, "lstrip", path, field + ".lstrip") ?? false,
-            HfJson.Bool(e, "rstrip", path, field + ".rstrip") ?? false,
-            HfJson.Bool(e, "normalized", path, field + ".normalized") ?? !special);
+            JsonFile.Bool(e, "single_word", path, field + ".single_word") ?? false,
+            JsonFile.Bool(e, "lstrip", path, field + ".lstrip") ?? false,
+            JsonFile.Bool(e, "rstrip", path, field + ".rstrip") ?? false,
+            JsonFile.Bool(e, "normalized", path, field + ".normalized") ?? !special);
     }
 
     private void ReadSpecialTokens(JsonElement root, string path)
     {
         foreach (var name in new[] { "unk_token", "sep_token", "pad_token", "cls_token", "mask_token", "bos_token", "eos_token" })
-            if (HfJson.Token(root, name, path) is { } t) SpecialTokens[name] = t;
-        if (HfJson.Get(root, "additional_special_tokens") is { ValueKind: JsonValueKind.Array } extra)
+            if (JsonFile.Token(root, name, path) is { } t) SpecialTokens[name] = t;
+        if (JsonFile.Get(root, "additional_special_tokens") is { ValueKind: JsonValueKind.Array } extra)
         {
             AdditionalSpecialTokens.Clear();
             foreach (var e in extra.EnumerateArray())
                 AdditionalSpecialTokens.Add(e.ValueKind == JsonValueKind.String ? e.GetString()!
-                    : HfJson.String(e, "content", path, "additional_special_tokens[].content")
+                    : JsonFile.String(e, "content", path, "additional_special_tokens[].content")
                       ?? throw new ModelFormatException(path, "field 'additional_special_tokens': entry without content"));
         }
     }

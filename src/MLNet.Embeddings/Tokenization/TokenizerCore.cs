@@ -1,3 +1,4 @@
+using MLNet.Embeddings.Models;
 namespace MLNet.Embeddings.Tokenization;
 
 /// <summary>
@@ -104,6 +105,6 @@ internal sealed class TokenizerCore
     public static void SaveTokenizerJson(string folder, string json)
     {
         Directory.CreateDirectory(folder);
-        HfJson.WriteAtomic(Path.Combine(folder, "tokenizer.json"), json);
+        JsonFile.AtomicWrite(Path.Combine(folder, "tokenizer.json"), json);
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using MLNet.Embeddings.Tokenization.Bpe;
 using MLNet.Embeddings.Tokenization.Unigram;
 using MLNet.Embeddings.Tokenization.WordPiece;
+using MLNet.Embeddings.Models;
 
 namespace MLNet.Embeddings.Tokenization;
 
@@ -43,8 +44,8 @@ public static class TokenizerLoader
         string st = Path.Combine(folder, "sentence_bert_config.json");
         if (File.Exists(st))
         {
-            using var doc = HfJson.Parse(st);
-            if (HfJson.Long(doc.RootElement, "max_seq_length", st, "max_seq_length") is long m and > 0) return (int)m;
+            using var doc = JsonFile.Parse(st);
+            if (JsonFile.Long(doc.RootElement, "max_seq_length", st, "max_seq_length") is long m and > 0) return (int)m;
         }
         return File.Exists(Path.Combine(folder, "tokenizer_config.json")) ? TokenizerConfig.Read(folder).ModelMaxLength : null;
     }
@@ -53,20 +54,20 @@ public static class TokenizerLoader
     {
         string path = Path.Combine(folder, "tokenizer_config.json");
         if (!File.Exists(path)) return null;
-        using var doc = HfJson.Parse(path);
-        return HfJson.String(doc.RootElement, "tokenizer_class", path, "tokenizer_class");
+        using var doc = JsonFile.Parse(path);
+        return JsonFile.String(doc.RootElement, "tokenizer_class", path, "tokenizer_class");
     }
 
     private static string ModelType(string path)
     {
         // Reads only as far as model.type needs; the full parse happens in the tokenizer's own loader.
-        using var doc = HfJson.Parse(path);
+        using var doc = JsonFile.Parse(path);
         var root = doc.RootElement;
         if (root.ValueKind != JsonValueKind.Object) throw new ModelFormatException(path, "expected a JSON object");
-        var model = HfJson.Require(root, "model", path, "model");
-        if (HfJson.String(model, "type", path, "model.type") is { } t) return t;
+        var model = JsonFile.Require(root, "model", path, "model");
+        if (JsonFile.String(model, "type", path, "model.type") is { } t) return t;
         // Old files omit the type; WordPiece is the one with a continuing_subword_prefix and a max_input_chars_per_word.
-        if (HfJson.Get(model, "max_input_chars_per_word") is not null) return "WordPiece";
+        if (JsonFile.Get(model, "max_input_chars_per_word") is not null) return "WordPiece";
         throw new ModelFormatException(path, "field 'model.type' is missing");
     }
 }

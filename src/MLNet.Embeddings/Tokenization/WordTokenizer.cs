@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using MLNet.Embeddings.Models;
 
 namespace MLNet.Embeddings.Tokenization;
 
@@ -263,19 +264,17 @@ public sealed class WordTokenizer : ITokenizer
         string configPath = Path.Combine(folder, ConfigFileName);
         if (File.Exists(configPath))
         {
-            try
+            using var doc = JsonFile.ParseObject(configPath);
+            var root = doc.RootElement;
+            if (JsonFile.String(configPath, root, "tokenizer_class") is { } cls && cls != ClassName)
+                throw new ModelFormatException(configPath, $"field 'tokenizer_class': expected '{ClassName}', found '{cls}'.");
+            lowercase = JsonFile.Bool(configPath, root, "do_lower_case");
+            keepPunctuation = JsonFile.Bool(configPath, root, "keep_punctuation");
+            if (JsonFile.Get(root, "stop_words") is { } sw)
             {
-                using var doc = JsonDocument.Parse(File.ReadAllBytes(configPath));
-                var root = doc.RootElement;
-                if (root.TryGetProperty("tokenizer_class", out var cls) && cls.GetString() != ClassName)
-                    throw new ModelFormatException(configPath, $"tokenizer_class: expected '{ClassName}', found '{cls.GetString()}'.");
-                if (root.TryGetProperty("do_lower_case", out var lc)) lowercase = lc.GetBoolean();
-                if (root.TryGetProperty("keep_punctuation", out var kp)) keepPunctuation = kp.GetBoolean();
-                if (root.TryGetProperty("stop_words", out var sw)) stopWords = sw.EnumerateArray().Select(e => e.GetString() ?? "").ToList();
-            }
-            catch (Exception e) when (e is JsonException or InvalidOperationException)
-            {
-                throw new ModelFormatException(configPath, $"malformed tokenizer config: {e.Message}", e);
+                if (sw.ValueKind != JsonValueKind.Array) throw new ModelFormatException(configPath, $"field 'stop_words' must be a list of strings, found {sw.ValueKind}.");
+                stopWords = sw.EnumerateArray().Select((e, i) => e.ValueKind == JsonValueKind.String ? e.GetString()!
+                    : throw new ModelFormatException(configPath, $"field 'stop_words[{i}]' must be a string, found {e.GetRawText()}.")).ToList();
             }
         }
         return new WordTokenizer(words, lowercase ?? !HasUpperCase(words), keepPunctuation ?? false, stopWords);

@@ -1,4 +1,5 @@
 using MLNet.Embeddings.Training.Data;
+using MLNet.Embeddings.Data;
 
 namespace MLNet.Embeddings.Training.Tests.Data;
 

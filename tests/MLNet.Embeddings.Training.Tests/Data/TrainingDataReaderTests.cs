@@ -8,8 +8,8 @@ public class TrainingDataReaderTests
     public void MessageHasNoLineZeroWhenTheProblemIsTheWholeFile()
     {
         Assert.Equal("data.jsonl: file not found", new DatasetFormatException("data.jsonl", 0, null, "file not found").Message);
-        Assert.Equal("data.jsonl field 'pos': bad", new DatasetFormatException("data.jsonl", 0, "pos", "bad").Message);
-        Assert.Equal("data.jsonl:17 field 'pos': bad", new DatasetFormatException("data.jsonl", 17, "pos", "bad").Message);
+        Assert.Equal("data.jsonl: field 'pos': bad", new DatasetFormatException("data.jsonl", 0, "pos", "bad").Message);
+        Assert.Equal("data.jsonl:17: field 'pos': bad", new DatasetFormatException("data.jsonl", 17, "pos", "bad").Message);
         var ex = Assert.Throws<DatasetFormatException>(() => DatasetValidator.Validate("/no/such/file.jsonl"));
         Assert.Equal("/no/such/file.jsonl: file not found", ex.Message);
     }

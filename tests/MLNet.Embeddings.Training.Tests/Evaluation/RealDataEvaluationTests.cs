@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using MLNet.Embeddings.Training.Data;
 using MLNet.Embeddings.Training.Evaluation;
 using Xunit.Abstractions;
+using MLNet.Embeddings.Data;
 
 namespace MLNet.Embeddings.Training.Tests.Evaluation;
 

@@ -341,4 +341,31 @@ public class StaticTrainingTests
                 Assert.Equal(before.AsSpan(row * dim, dim).ToArray(), backbone.Embedding.Value.AsSpan(row * dim, dim).ToArray());
         Assert.Contains(used, row => backbone.Embedding.Value[row * dim] != before[row * dim]);
     }
+
+    [Fact]
+    public void TheStaticLearningRateIsUsedWithoutWritingIntoTheOptions()
+    {
+        const int vocab = 256, dim = 4;
+        var rng = new Random(5);
+        var table = Enumerable.Range(0, vocab * dim).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        var model = new SentenceEncoder(new FakeTokenizer(vocab), new Backbones.Static.StaticEmbeddingBackbone(table, dim), new SentenceEncoderConfig { MaxSeqLength = 16 });
+        var rates = new List<float>();
+        var o = new TrainerOptions
+        {
+            Pooling = new MeanPooling(), MaxSteps = 2, BatchSize = 8, WarmupRatio = 0, SaveModel = false,
+            Progress = new SyncProgress(p => rates.Add(p.LearningRate)),
+        };
+        var trainer = new SentenceEncoderTrainer(model, new MultipleNegativesRankingLoss(), o);
+        Assert.False(o.LearningRateIsSet);
+        Assert.Equal(TrainerOptions.DefaultLearningRate, o.LearningRate);
+        trainer.Fit(Synthetic.Pairs(16, 20, 3));
+        Assert.Equal(TrainerOptions.DefaultStaticLearningRate, rates[0]);
+        Assert.False(o.LearningRateIsSet);
+        Assert.Equal(TrainerOptions.DefaultLearningRate, o.LearningRate);
+
+        // the same options object, set explicitly, wins
+        o.LearningRate = 0.003f; rates.Clear();
+        new SentenceEncoderTrainer(model, new MultipleNegativesRankingLoss(), o).Fit(Synthetic.Pairs(16, 20, 3));
+        Assert.Equal(0.003f, rates[0]);
+    }
 }

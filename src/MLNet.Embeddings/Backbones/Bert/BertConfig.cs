@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MLNet.Embeddings.Kernels;
+using MLNet.Embeddings.Models;
 
 namespace MLNet.Embeddings.Backbones.Bert;
 
@@ -52,14 +53,7 @@ public sealed class BertConfig
     /// <exception cref="ModelFormatException">The file is missing or malformed, or a field is unsupported (the message names it).</exception>
     public static BertConfig Load(string path)
     {
-        if (!File.Exists(path)) throw new ModelFormatException(path, "config.json not found.");
-        JsonObject root;
-        try
-        {
-            root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject
-                ?? throw new ModelFormatException(path, "expected a JSON object.");
-        }
-        catch (JsonException e) { throw new ModelFormatException(path, $"invalid JSON: {e.Message}", e); }
+        var root = JsonFile.ReadObject(path) ?? throw new ModelFormatException(path, "config.json not found.");
         return FromJson(root, path);
     }
 

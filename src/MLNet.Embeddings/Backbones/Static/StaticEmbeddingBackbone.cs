@@ -136,18 +136,12 @@ public sealed class StaticEmbeddingBackbone : ITrainableBackbone
     {
         string configPath = Path.Combine(folder, "config.json");
         if (!File.Exists(configPath)) throw new ModelFormatException(configPath, "config.json not found.");
-        int? hidden = null;
-        try
+        int? hidden;
+        using (var doc = JsonFile.ParseObject(configPath))
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(configPath));
-            var root = doc.RootElement;
-            string? type = root.TryGetProperty("model_type", out var mt) ? mt.GetString() : null;
-            if (type != Type) throw new ModelFormatException(configPath, $"model_type: expected '{Type}', found '{type ?? "(missing)"}'.");
-            if (root.TryGetProperty("hidden_size", out var hs)) hidden = hs.GetInt32();
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
-        {
-            throw new ModelFormatException(configPath, $"malformed config: {e.Message}", e);
+            string? type = JsonFile.String(configPath, doc.RootElement, "model_type");
+            if (type != Type) throw new ModelFormatException(configPath, $"field 'model_type': expected '{Type}', found '{type ?? "(missing)"}'.");
+            hidden = JsonFile.Int(configPath, doc.RootElement, "hidden_size");
         }
 
         string weightsPath = Path.Combine(folder, "model.safetensors");

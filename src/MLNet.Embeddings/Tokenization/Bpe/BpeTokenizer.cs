@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using MLNet.Embeddings.Models;
 
 namespace MLNet.Embeddings.Tokenization.Bpe;
 
@@ -46,12 +47,12 @@ public sealed class BpeTokenizer : ITokenizer
     public static BpeTokenizer FromTokenizerJson(string path)
     {
         string text = TokenizerCore.ReadJsonText(path);
-        using var doc = HfJson.Parse(path, text);
+        using var doc = JsonFile.Parse(path, text);
         var root = doc.RootElement;
-        var model = HfJson.Require(root, "model", path, "model");
-        string? type = HfJson.String(model, "type", path, "model.type");
+        var model = JsonFile.Require(root, "model", path, "model");
+        string? type = JsonFile.String(model, "type", path, "model.type");
         if (type != "BPE") throw new ModelFormatException(path, $"field 'model.type': expected BPE, found '{type}'");
-        var vocabElement = HfJson.Require(model, "vocab", path, "model.vocab");
+        var vocabElement = JsonFile.Require(model, "vocab", path, "model.vocab");
         if (vocabElement.ValueKind != JsonValueKind.Object)
             throw new ModelFormatException(path, "field 'model.vocab': expected an object of token → id");
         var vocab = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -63,42 +64,42 @@ public sealed class BpeTokenizer : ITokenizer
         }
         var merges = new List<(string, string)>();
         int i = 0;
-        foreach (var m in HfJson.Require(model, "merges", path, "model.merges").EnumerateArray())
+        foreach (var m in JsonFile.Require(model, "merges", path, "model.merges").EnumerateArray())
         {
             if (m.ValueKind == JsonValueKind.String && m.GetString()!.Split(' ') is [var a, var b]) merges.Add((a, b));
             else if (m.ValueKind == JsonValueKind.Array && m.GetArrayLength() == 2) merges.Add((m[0].GetString()!, m[1].GetString()!));
             else throw new ModelFormatException(path, $"field 'model.merges[{i}]': expected \"a b\" or [a, b]");
             i++;
         }
-        if (HfJson.Get(model, "dropout") is { } dropout && dropout.GetDouble() > 0)
+        if (JsonFile.Get(model, "dropout") is { } dropout && dropout.GetDouble() > 0)
             throw new ModelFormatException(path, "field 'model.dropout': BPE dropout is not supported at inference");
-        if (HfJson.Bool(model, "byte_fallback", path, "model.byte_fallback") == true)
+        if (JsonFile.Bool(model, "byte_fallback", path, "model.byte_fallback") == true)
             throw new ModelFormatException(path, "field 'model.byte_fallback': not supported");
-        string? unkToken = HfJson.String(model, "unk_token", path, "model.unk_token");
+        string? unkToken = JsonFile.String(model, "unk_token", path, "model.unk_token");
         int? unk = unkToken is null ? null : vocab.TryGetValue(unkToken, out int u) ? u
             : throw new ModelFormatException(path, $"field 'model.unk_token': '{unkToken}' is not in model.vocab");
-        var bpe = new BpeModel(vocab, merges, unk, HfJson.Bool(model, "fuse_unk", path, "model.fuse_unk") ?? false,
-            HfJson.String(model, "continuing_subword_prefix", path, "model.continuing_subword_prefix") ?? "",
-            HfJson.String(model, "end_of_word_suffix", path, "model.end_of_word_suffix") ?? "",
-            HfJson.Bool(model, "ignore_merges", path, "model.ignore_merges") ?? false, path);
+        var bpe = new BpeModel(vocab, merges, unk, JsonFile.Bool(model, "fuse_unk", path, "model.fuse_unk") ?? false,
+            JsonFile.String(model, "continuing_subword_prefix", path, "model.continuing_subword_prefix") ?? "",
+            JsonFile.String(model, "end_of_word_suffix", path, "model.end_of_word_suffix") ?? "",
+            JsonFile.Bool(model, "ignore_merges", path, "model.ignore_merges") ?? false, path);
 
-        if (HfJson.Get(root, "normalizer") is { } n)
-            throw new ModelFormatException(path, $"field 'normalizer.type': expected null for BPE, found '{HfJson.String(n, "type", path, "normalizer.type")}'");
-        var pre = HfJson.Get(root, "pre_tokenizer");
-        string? preType = pre is { } pt ? HfJson.String(pt, "type", path, "pre_tokenizer.type") : null;
+        if (JsonFile.Get(root, "normalizer") is { } n)
+            throw new ModelFormatException(path, $"field 'normalizer.type': expected null for BPE, found '{JsonFile.String(n, "type", path, "normalizer.type")}'");
+        var pre = JsonFile.Get(root, "pre_tokenizer");
+        string? preType = pre is { } pt ? JsonFile.String(pt, "type", path, "pre_tokenizer.type") : null;
         if (preType != "ByteLevel")
             throw new ModelFormatException(path, $"field 'pre_tokenizer.type': expected ByteLevel, found '{preType ?? "null"}'");
-        if (HfJson.Bool(pre!.Value, "use_regex", path, "pre_tokenizer.use_regex") == false)
+        if (JsonFile.Bool(pre!.Value, "use_regex", path, "pre_tokenizer.use_regex") == false)
             throw new ModelFormatException(path, "field 'pre_tokenizer.use_regex': false is not supported");
-        bool addPrefixSpace = HfJson.Bool(pre.Value, "add_prefix_space", path, "pre_tokenizer.add_prefix_space") ?? true;
+        bool addPrefixSpace = JsonFile.Bool(pre.Value, "add_prefix_space", path, "pre_tokenizer.add_prefix_space") ?? true;
 
         var added = new List<AddedToken>();
-        if (HfJson.Get(root, "added_tokens") is { ValueKind: JsonValueKind.Array } addedElement)
+        if (JsonFile.Get(root, "added_tokens") is { ValueKind: JsonValueKind.Array } addedElement)
         {
             int k = 0;
             foreach (var e in addedElement.EnumerateArray())
             {
-                long id = HfJson.Long(e, "id", path, $"added_tokens[{k}].id") ?? throw new ModelFormatException(path, $"field 'added_tokens[{k}].id' is missing");
+                long id = JsonFile.Long(e, "id", path, $"added_tokens[{k}].id") ?? throw new ModelFormatException(path, $"field 'added_tokens[{k}].id' is missing");
                 var t = TokenizerConfig.ReadAddedToken(e, (int)id, path, $"added_tokens[{k++}]");
                 // without a normalizer, normalized and raw matching are the same
                 added.Add(t with { Normalized = false });
@@ -106,8 +107,8 @@ public sealed class BpeTokenizer : ITokenizer
         }
         var (template, _, _) = SpecialTokensTemplate.Read(root, path, vocab, added);
         int pad = vocab.TryGetValue("<pad>", out int padId) ? padId : 0;
-        if (HfJson.Get(root, "padding") is { ValueKind: JsonValueKind.Object } padding)
-            pad = (int)(HfJson.Long(padding, "pad_id", path, "padding.pad_id") ?? pad);
+        if (JsonFile.Get(root, "padding") is { ValueKind: JsonValueKind.Object } padding)
+            pad = (int)(JsonFile.Long(padding, "pad_id", path, "padding.pad_id") ?? pad);
         return new BpeTokenizer(bpe, template, added, addPrefixSpace, pad, text);
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MLNet.Embeddings.Models;
 
 namespace MLNet.Embeddings.Tokenization.Normalization;
 
@@ -15,11 +16,11 @@ internal static class NormalizerJson
     {
         if (element is not { } e) return null;
         if (e.ValueKind != JsonValueKind.Object) throw new ModelFormatException(path, $"field '{field}': expected an object, found {e.ValueKind}");
-        string? type = HfJson.String(e, "type", path, $"{field}.type");
+        string? type = JsonFile.String(e, "type", path, $"{field}.type");
         switch (type)
         {
             case "Sequence":
-                var list = HfJson.Require(e, "normalizers", path, $"{field}.normalizers");
+                var list = JsonFile.Require(e, "normalizers", path, $"{field}.normalizers");
                 if (list.ValueKind != JsonValueKind.Array) throw new ModelFormatException(path, $"field '{field}.normalizers': expected an array");
                 var steps = new List<ITextNormalizer>();
                 int i = 0;
@@ -31,8 +32,8 @@ internal static class NormalizerJson
             case "Replace":
                 return Replace(e, path, field);
             case "Strip":
-                return new StripNormalizer(HfJson.Bool(e, "strip_left", path, $"{field}.strip_left") ?? true,
-                    HfJson.Bool(e, "strip_right", path, $"{field}.strip_right") ?? true);
+                return new StripNormalizer(JsonFile.Bool(e, "strip_left", path, $"{field}.strip_left") ?? true,
+                    JsonFile.Bool(e, "strip_right", path, $"{field}.strip_right") ?? true);
             case "Lowercase":
                 return new LowercaseNormalizer();
             default:
@@ -42,7 +43,7 @@ internal static class NormalizerJson
 
     private static ITextNormalizer? Precompiled(JsonElement e, string path, string field)
     {
-        string? b64 = HfJson.String(e, "precompiled_charsmap", path, $"{field}.precompiled_charsmap");
+        string? b64 = JsonFile.String(e, "precompiled_charsmap", path, $"{field}.precompiled_charsmap");
         if (string.IsNullOrEmpty(b64)) return null;
         try { return new PrecompiledNormalizer(new PrecompiledCharsMap(Convert.FromBase64String(b64))); }
         catch (FormatException ex) { throw new ModelFormatException(path, $"field '{field}.precompiled_charsmap': {ex.Message}", ex); }
@@ -50,11 +51,11 @@ internal static class NormalizerJson
 
     private static ReplaceNormalizer Replace(JsonElement e, string path, string field)
     {
-        var pattern = HfJson.Require(e, "pattern", path, $"{field}.pattern");
-        string content = HfJson.String(e, "content", path, $"{field}.content")
+        var pattern = JsonFile.Require(e, "pattern", path, $"{field}.pattern");
+        string content = JsonFile.String(e, "content", path, $"{field}.content")
             ?? throw new ModelFormatException(path, $"field '{field}.content' is missing");
-        if (HfJson.String(pattern, "String", path, $"{field}.pattern.String") is { } s) return ReplaceNormalizer.ForString(s, content);
-        if (HfJson.String(pattern, "Regex", path, $"{field}.pattern.Regex") is { } r)
+        if (JsonFile.String(pattern, "String", path, $"{field}.pattern.String") is { } s) return ReplaceNormalizer.ForString(s, content);
+        if (JsonFile.String(pattern, "Regex", path, $"{field}.pattern.Regex") is { } r)
         {
             try { return ReplaceNormalizer.ForRegex(r, content); }
             catch (ArgumentException ex) { throw new ModelFormatException(path, $"field '{field}.pattern.Regex': {ex.Message}", ex); }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MLNet.Embeddings.Tokenization.Normalization;
+using MLNet.Embeddings.Models;
 
 namespace MLNet.Embeddings.Tokenization.Unigram;
 
@@ -51,12 +52,12 @@ public sealed class UnigramTokenizer : ITokenizer
     public static UnigramTokenizer FromTokenizerJson(string path)
     {
         string text = TokenizerCore.ReadJsonText(path);
-        using var doc = HfJson.Parse(path, text);
+        using var doc = JsonFile.Parse(path, text);
         var root = doc.RootElement;
-        var model = HfJson.Require(root, "model", path, "model");
-        string? type = HfJson.String(model, "type", path, "model.type");
+        var model = JsonFile.Require(root, "model", path, "model");
+        string? type = JsonFile.String(model, "type", path, "model.type");
         if (type != "Unigram") throw new ModelFormatException(path, $"field 'model.type': expected Unigram, found '{type}'");
-        var vocabElement = HfJson.Require(model, "vocab", path, "model.vocab");
+        var vocabElement = JsonFile.Require(model, "vocab", path, "model.vocab");
         if (vocabElement.ValueKind != JsonValueKind.Array)
             throw new ModelFormatException(path, "field 'model.vocab': expected an array of [piece, score]");
         var vocab = new List<(string, double)>();
@@ -67,34 +68,34 @@ public sealed class UnigramTokenizer : ITokenizer
             vocab.Add((e[0].GetString()!, e[1].GetDouble()));
         }
         if (vocab.Count == 0) throw new ModelFormatException(path, "field 'model.vocab' is empty");
-        long unk = HfJson.Long(model, "unk_id", path, "model.unk_id")
+        long unk = JsonFile.Long(model, "unk_id", path, "model.unk_id")
             ?? throw new ModelFormatException(path, "field 'model.unk_id': required (null is not supported)");
         if (unk < 0 || unk >= vocab.Count) throw new ModelFormatException(path, $"field 'model.unk_id': {unk} is outside model.vocab");
-        if (HfJson.Bool(model, "byte_fallback", path, "model.byte_fallback") == true)
+        if (JsonFile.Bool(model, "byte_fallback", path, "model.byte_fallback") == true)
             throw new ModelFormatException(path, "field 'model.byte_fallback': not supported");
 
-        var normalizer = NormalizerJson.Read(HfJson.Get(root, "normalizer"), path, "normalizer");
-        var pre = HfJson.Get(root, "pre_tokenizer");
-        string? preType = pre is { } pt ? HfJson.String(pt, "type", path, "pre_tokenizer.type") : null;
+        var normalizer = NormalizerJson.Read(JsonFile.Get(root, "normalizer"), path, "normalizer");
+        var pre = JsonFile.Get(root, "pre_tokenizer");
+        string? preType = pre is { } pt ? JsonFile.String(pt, "type", path, "pre_tokenizer.type") : null;
         if (preType != "Metaspace")
             throw new ModelFormatException(path, $"field 'pre_tokenizer.type': expected Metaspace, found '{preType ?? "null"}'");
-        string replacement = HfJson.String(pre!.Value, "replacement", path, "pre_tokenizer.replacement") ?? "▁";
+        string replacement = JsonFile.String(pre!.Value, "replacement", path, "pre_tokenizer.replacement") ?? "▁";
         if (replacement.Length != 1) throw new ModelFormatException(path, "field 'pre_tokenizer.replacement': expected one character");
-        string scheme = HfJson.String(pre.Value, "prepend_scheme", path, "pre_tokenizer.prepend_scheme")
-            ?? ((HfJson.Bool(pre.Value, "add_prefix_space", path, "pre_tokenizer.add_prefix_space") ?? true) ? "always" : "never");
+        string scheme = JsonFile.String(pre.Value, "prepend_scheme", path, "pre_tokenizer.prepend_scheme")
+            ?? ((JsonFile.Bool(pre.Value, "add_prefix_space", path, "pre_tokenizer.add_prefix_space") ?? true) ? "always" : "never");
         if (scheme is not ("always" or "first" or "never"))
             throw new ModelFormatException(path, $"field 'pre_tokenizer.prepend_scheme': expected always, first or never, found '{scheme}'");
-        bool split = HfJson.Bool(pre.Value, "split", path, "pre_tokenizer.split") ?? true;
+        bool split = JsonFile.Bool(pre.Value, "split", path, "pre_tokenizer.split") ?? true;
 
         var ids = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < vocab.Count; i++) ids.TryAdd(vocab[i].Item1, i);
         var added = new List<AddedToken>();
-        if (HfJson.Get(root, "added_tokens") is { ValueKind: JsonValueKind.Array } addedElement)
+        if (JsonFile.Get(root, "added_tokens") is { ValueKind: JsonValueKind.Array } addedElement)
         {
             int k = 0;
             foreach (var e in addedElement.EnumerateArray())
             {
-                long id = HfJson.Long(e, "id", path, $"added_tokens[{k}].id") ?? throw new ModelFormatException(path, $"field 'added_tokens[{k}].id' is missing");
+                long id = JsonFile.Long(e, "id", path, $"added_tokens[{k}].id") ?? throw new ModelFormatException(path, $"field 'added_tokens[{k}].id' is missing");
                 added.Add(TokenizerConfig.ReadAddedToken(e, (int)id, path, $"added_tokens[{k++}]") with { Normalized = false });
             }
         }

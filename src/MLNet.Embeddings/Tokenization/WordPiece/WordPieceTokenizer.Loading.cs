@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MLNet.Embeddings.Tokenization.Normalization;
+using MLNet.Embeddings.Models;
 
 namespace MLNet.Embeddings.Tokenization.WordPiece;
 
@@ -102,15 +103,15 @@ public sealed partial class WordPieceTokenizer
         string text;
         try { text = File.ReadAllText(path); }
         catch (FileNotFoundException ex) { throw new ModelFormatException(path, "file not found", ex); }
-        using var doc = HfJson.Parse(path, text);
+        using var doc = JsonFile.Parse(path, text);
         var root = doc.RootElement;
         if (root.ValueKind != JsonValueKind.Object) throw new ModelFormatException(path, "expected a JSON object");
-        var model = HfJson.Require(root, "model", path, "model");
-        string type = HfJson.String(model, "type", path, "model.type") ?? (HfJson.Get(model, "continuing_subword_prefix") is not null ? "WordPiece" : "");
+        var model = JsonFile.Require(root, "model", path, "model");
+        string type = JsonFile.String(model, "type", path, "model.type") ?? (JsonFile.Get(model, "continuing_subword_prefix") is not null ? "WordPiece" : "");
         if (type != "WordPiece")
             throw new ModelFormatException(path, $"field 'model.type': expected WordPiece, found '{type}'");
 
-        var vocabElement = HfJson.Require(model, "vocab", path, "model.vocab");
+        var vocabElement = JsonFile.Require(model, "vocab", path, "model.vocab");
         if (vocabElement.ValueKind != JsonValueKind.Object)
             throw new ModelFormatException(path, $"field 'model.vocab': expected an object of token → id, found {vocabElement.ValueKind}");
         var vocab = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -121,21 +122,21 @@ public sealed partial class WordPieceTokenizer
             vocab[p.Name] = id;
         }
         if (vocab.Count == 0) throw new ModelFormatException(path, "field 'model.vocab' is empty");
-        string unkToken = HfJson.String(model, "unk_token", path, "model.unk_token") ?? "[UNK]";
+        string unkToken = JsonFile.String(model, "unk_token", path, "model.unk_token") ?? "[UNK]";
         if (!vocab.TryGetValue(unkToken, out int unk))
             throw new ModelFormatException(path, $"field 'model.unk_token': '{unkToken}' is not in model.vocab");
-        string prefix = HfJson.String(model, "continuing_subword_prefix", path, "model.continuing_subword_prefix") ?? "##";
-        int maxChars = (int)(HfJson.Long(model, "max_input_chars_per_word", path, "model.max_input_chars_per_word") ?? 100);
+        string prefix = JsonFile.String(model, "continuing_subword_prefix", path, "model.continuing_subword_prefix") ?? "##";
+        int maxChars = (int)(JsonFile.Long(model, "max_input_chars_per_word", path, "model.max_input_chars_per_word") ?? 100);
 
         var added = new List<AddedToken>();
-        if (HfJson.Get(root, "added_tokens") is { } addedElement)
+        if (JsonFile.Get(root, "added_tokens") is { } addedElement)
         {
             if (addedElement.ValueKind != JsonValueKind.Array)
                 throw new ModelFormatException(path, "field 'added_tokens': expected an array");
             int i = 0;
             foreach (var e in addedElement.EnumerateArray())
             {
-                long id = HfJson.Long(e, "id", path, $"added_tokens[{i}].id")
+                long id = JsonFile.Long(e, "id", path, $"added_tokens[{i}].id")
                     ?? throw new ModelFormatException(path, $"field 'added_tokens[{i}].id' is missing");
                 added.Add(TokenizerConfig.ReadAddedToken(e, (int)id, path, $"added_tokens[{i}]"));
                 i++;
@@ -148,10 +149,10 @@ public sealed partial class WordPieceTokenizer
 
         string padToken = "[PAD]";
         int pad = vocab.TryGetValue(padToken, out int padId) ? padId : 0;
-        if (HfJson.Get(root, "padding") is { ValueKind: JsonValueKind.Object } padding)
+        if (JsonFile.Get(root, "padding") is { ValueKind: JsonValueKind.Object } padding)
         {
-            padToken = HfJson.String(padding, "pad_token", path, "padding.pad_token") ?? padToken;
-            pad = (int)(HfJson.Long(padding, "pad_id", path, "padding.pad_id") ?? pad);
+            padToken = JsonFile.String(padding, "pad_token", path, "padding.pad_token") ?? padToken;
+            pad = (int)(JsonFile.Long(padding, "pad_id", path, "padding.pad_id") ?? pad);
         }
         string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var config = TokenizerConfig.Read(folder);
@@ -176,20 +177,20 @@ public sealed partial class WordPieceTokenizer
 
     private static BertNormalizer ReadNormalizer(JsonElement root, string path)
     {
-        if (HfJson.Get(root, "normalizer") is not { } n) return new BertNormalizer(false, false, false, false);
-        string? type = HfJson.String(n, "type", path, "normalizer.type");
+        if (JsonFile.Get(root, "normalizer") is not { } n) return new BertNormalizer(false, false, false, false);
+        string? type = JsonFile.String(n, "type", path, "normalizer.type");
         if (type != "BertNormalizer")
             throw new ModelFormatException(path, $"field 'normalizer.type': expected BertNormalizer or null, found '{type}'");
         return new BertNormalizer(
-            HfJson.Bool(n, "clean_text", path, "normalizer.clean_text") ?? true,
-            HfJson.Bool(n, "handle_chinese_chars", path, "normalizer.handle_chinese_chars") ?? true,
-            HfJson.Bool(n, "strip_accents", path, "normalizer.strip_accents"),
-            HfJson.Bool(n, "lowercase", path, "normalizer.lowercase") ?? true);
+            JsonFile.Bool(n, "clean_text", path, "normalizer.clean_text") ?? true,
+            JsonFile.Bool(n, "handle_chinese_chars", path, "normalizer.handle_chinese_chars") ?? true,
+            JsonFile.Bool(n, "strip_accents", path, "normalizer.strip_accents"),
+            JsonFile.Bool(n, "lowercase", path, "normalizer.lowercase") ?? true);
     }
 
     private static void ReadPreTokenizer(JsonElement root, string path)
     {
-        string? type = HfJson.Get(root, "pre_tokenizer") is { } p ? HfJson.String(p, "type", path, "pre_tokenizer.type") : null;
+        string? type = JsonFile.Get(root, "pre_tokenizer") is { } p ? JsonFile.String(p, "type", path, "pre_tokenizer.type") : null;
         if (type != "BertPreTokenizer")
             throw new ModelFormatException(path, $"field 'pre_tokenizer.type': expected BertPreTokenizer, found '{type ?? "null"}'");
     }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using MLNet.Embeddings.Models;
 
 namespace MLNet.Embeddings.Tokenization.WordPiece;
 
@@ -19,9 +20,9 @@ public sealed partial class WordPieceTokenizer
         var vocab = new StringBuilder();
         for (int id = 0; id < VocabSize; id++)
             vocab.Append(IdToToken(id) ?? $"[unused_gap_{id}]").Append('\n');
-        HfJson.WriteAtomic(Path.Combine(folder, "vocab.txt"), vocab.ToString());
-        HfJson.WriteAtomic(Path.Combine(folder, "tokenizer.json"), _tokenizerJson ?? TokenizerJson());
-        HfJson.WriteAtomic(Path.Combine(folder, "tokenizer_config.json"), Json(w =>
+        JsonFile.AtomicWrite(Path.Combine(folder, "vocab.txt"), vocab.ToString());
+        JsonFile.AtomicWrite(Path.Combine(folder, "tokenizer.json"), _tokenizerJson ?? TokenizerJson());
+        JsonFile.AtomicWrite(Path.Combine(folder, "tokenizer_config.json"), Json(w =>
         {
             w.WriteBoolean("do_lower_case", Options.Lowercase);
             if (Options.StripAccents is { } sa) w.WriteBoolean("strip_accents", sa); else w.WriteNull("strip_accents");
@@ -31,7 +32,7 @@ public sealed partial class WordPieceTokenizer
             w.WriteBoolean("clean_up_tokenization_spaces", true);
             w.WriteString("tokenizer_class", "BertTokenizer");
         }));
-        HfJson.WriteAtomic(Path.Combine(folder, "special_tokens_map.json"), Json(WriteSpecialTokens));
+        JsonFile.AtomicWrite(Path.Combine(folder, "special_tokens_map.json"), Json(WriteSpecialTokens));
     }
 
     private void WriteSpecialTokens(Utf8JsonWriter w)

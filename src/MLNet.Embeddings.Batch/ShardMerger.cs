@@ -1,6 +1,6 @@
 using System.Buffers.Text;
 using System.Text;
-using MLNet.Embeddings.Training.Data;
+using MLNet.Embeddings.Data;
 
 namespace MLNet.Embeddings.Training.Batch;
 

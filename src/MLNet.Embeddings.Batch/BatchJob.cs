@@ -1,6 +1,5 @@
 using System.Text.Json;
 using MLNet.Embeddings.Quantization;
-using MLNet.Embeddings.Training.Data;
 
 namespace MLNet.Embeddings.Training.Batch;
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using MLNet.Embeddings.Quantization;
 using MLNet.Embeddings.Training.Batch;
 
-namespace MLNet.Embeddings.Training.Tests.Batch;
+namespace MLNet.Embeddings.Batch.Tests;
 
 public sealed class BatchJobTests : IDisposable
 {
@@ -103,7 +103,7 @@ public sealed class BatchJobTests : IDisposable
         Assert.Equal(1003, ShardMerger.Merge(shards, merged));
         Assert.Equal(File.ReadAllBytes(whole), File.ReadAllBytes(merged));
 
-        var ex = Assert.Throws<MLNet.Embeddings.Training.Data.DatasetFormatException>(() => ShardMerger.Merge([shards[1], shards[0], shards[2], shards[3]], Path.Combine(_dir, "bad.jsonl")));
+        var ex = Assert.Throws<DatasetFormatException>(() => ShardMerger.Merge([shards[1], shards[0], shards[2], shards[3]], Path.Combine(_dir, "bad.jsonl")));
         Assert.Contains("expected row 0", ex.Message);
     }
 

@@ -1,4 +1,4 @@
-namespace MLNet.Embeddings.Training.Data;
+namespace MLNet.Embeddings.Data;
 
 /// <summary>
 /// A file written through a temporary file in the same folder and moved over the target on <see cref="Commit"/>;

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace MLNet.Embeddings.Training.Data;
+namespace MLNet.Embeddings.Data;
 
 /// <summary>
 /// Streaming RFC 4180 reader for CSV / TSV: one record at a time, so memory stays flat whatever the file size.

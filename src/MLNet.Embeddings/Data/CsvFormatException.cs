@@ -1,4 +1,4 @@
-namespace MLNet.Embeddings.Training.Data;
+namespace MLNet.Embeddings.Data;
 
 /// <summary>
 /// CSV / TSV text is malformed (an unclosed quote, or text after a closing quote). <see cref="Line"/> is the 1-based line

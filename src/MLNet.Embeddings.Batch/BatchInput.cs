@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using MLNet.Embeddings.Training.Data;
 using Parquet;
 using Parquet.Schema;
+using MLNet.Embeddings.Data;
 
 namespace MLNet.Embeddings.Training.Batch;
 
@@ -59,42 +59,17 @@ public static class BatchInput
 
     static IEnumerable<BatchRow> ReadJsonl(string path, string column, string? idColumn)
     {
-        using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, 1 << 16);
-        int lineNumber = 0;
         long index = 0;
-        while (reader.ReadLine() is { } line)
+        foreach (var row in JsonLinesReader.Read(path))
         {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            yield return ParseJsonLine(path, lineNumber, line, column, idColumn, index++);
-        }
-    }
-
-    static BatchRow ParseJsonLine(string path, int lineNumber, string line, string column, string? idColumn, long index)
-    {
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(line); }
-        catch (JsonException ex)
-        {
-            throw new DatasetFormatException(path, lineNumber, null, DatasetFormatException.InvalidJson(ex), ex);
-        }
-        using (doc)
-        {
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw new DatasetFormatException(path, lineNumber, null, $"expected a JSON object, found {root.ValueKind}.");
-            if (!root.TryGetProperty(column, out var value))
-                throw new DatasetFormatException(path, lineNumber, column, "field is missing (use --text-column to pick another field).");
-            if (value.ValueKind != JsonValueKind.String)
-                throw new DatasetFormatException(path, lineNumber, column, $"expected a string, found {value.ValueKind}.");
+            string text = row.String(column, "field is missing (use --text-column to pick another field).");
             string? id = null;
             if (idColumn is not null)
             {
-                if (!root.TryGetProperty(idColumn, out var idValue))
-                    throw new DatasetFormatException(path, lineNumber, idColumn, "id field is missing.");
-                id = idValue.ValueKind == JsonValueKind.String ? idValue.GetString() : idValue.GetRawText();
+                if (!row.TryGet(idColumn, out var idValue)) throw row.Error(idColumn, "id field is missing.");
+                id = idValue.ValueKind == JsonValueKind.String ? row.Text(idValue, idColumn) : idValue.GetRawText();
             }
-            return new BatchRow(index, id, value.GetString()!);
+            yield return new BatchRow(index++, id, text);
         }
     }
 

@@ -4,7 +4,7 @@ using MLNet.Embeddings.Quantization;
 using MLNet.Embeddings.Training.Batch;
 using Xunit.Abstractions;
 
-namespace MLNet.Embeddings.Training.Tests.Batch;
+namespace MLNet.Embeddings.Batch.Tests;
 
 /// <summary>
 /// The Parquet output read by an independent implementation: DuckDB (its own C++ Parquet reader, through DuckDB.NET).

@@ -1,1 +1,0 @@
-namespace MLNet.Embeddings.TorchSharp;
