@@ -24,6 +24,8 @@ internal sealed class TrainingRun
     TrainerState _state = new();
     int _startStep;
     double? _lastLoggedLoss;
+    readonly Losses.ITrainableLoss? _trainableLoss;
+    readonly AdamW? _lossOptimizer;
 
     /// <summary>Evaluate once before the first step (for the model card); not logged to metrics.jsonl.</summary>
     public bool EvaluateBefore { get; init; }
@@ -43,6 +45,13 @@ internal sealed class TrainingRun
         _output = new RunOutput(_o);
         _checkpoints = new RunCheckpoints(_o, _engine);
         _best = new BestModelTracker(_o, _engine.Parameters);
+        if (pass.Loss is Losses.ITrainableLoss tl)
+        {
+            // The loss's own weights (SoftmaxLoss's classifier): sized to the embeddings, stepped with the run's rate.
+            tl.Initialize(model.Dimensions);
+            _trainableLoss = tl;
+            _lossOptimizer = new AdamW(tl.Parameters, _o.WeightDecay, epsilon: _o.AdamEpsilon, lazySparseRows: false);
+        }
     }
 
     List<int[]> EpochBatches(int e)
@@ -157,6 +166,7 @@ internal sealed class TrainingRun
     float TrainStep(List<int[]> micro, int step, float lr)
     {
         _engine.ZeroGrad();
+        if (_trainableLoss is not null) foreach (var p in _trainableLoss.Parameters) p.ZeroGrad();
         double sum = 0;
         for (int mi = 0; mi < micro.Count; mi++)
         {
@@ -166,6 +176,12 @@ internal sealed class TrainingRun
         }
         if (_o.MaxGradNorm is > 0 and var max) _engine.ClipGradNorm(max);
         _engine.Step(lr);
+        if (_trainableLoss is not null)
+        {
+            if (micro.Count > 1)
+                foreach (var p in _trainableLoss.Parameters) System.Numerics.Tensors.TensorPrimitives.Multiply(p.Grad, 1f / micro.Count, p.Grad);
+            _lossOptimizer!.Update(lr);
+        }
         return (float)(sum / micro.Count);
     }
 
