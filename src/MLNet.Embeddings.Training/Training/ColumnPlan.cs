@@ -86,6 +86,9 @@ internal sealed class ColumnPlan
         if (label)
             for (int i = 0; i < rows.Count; i++)
                 if (LabelOf(rows[i]) is null) throw Missing(i, "label", inner is ContrastiveLoss or OnlineContrastiveLoss ? "a 0/1 label" : "a label");
+        if (label && inner is ContrastiveLoss or OnlineContrastiveLoss)
+            for (int i = 0; i < rows.Count; i++)
+                if (LabelOf(rows[i]) is not (0f or 1f)) throw new DatasetFormatException(source, Line(i), "label", $"loss '{loss.Name}' needs a 0/1 label, found {LabelOf(rows[i])}.");
         if (inner is SoftmaxLoss softmax)
         {
             for (int i = 0; i < rows.Count; i++)

@@ -193,4 +193,37 @@ public class LabelLossTests
             new TrainerOptions { MaxSteps = 1, BatchSize = 4 }).Fit(rows));
         Assert.Contains("at least 2 classes", e.Message);
     }
+
+    [Fact]
+    public void LabelledTextFilesTrainTheBatchTripletLossesAndClassPairsTrainSoftmax()
+    {
+        var dir = Directory.CreateTempSubdirectory("label-losses").FullName;
+        try
+        {
+            var texts = Path.Combine(dir, "texts.jsonl");
+            File.WriteAllLines(texts, new[] { "a red apple", "a green apple", "a fast car", "a slow car", "a big apple", "an old car" }
+                .Select((t, i) => $"{{\"text\": \"{t}\", \"label\": {(t.EndsWith("apple") ? 0 : 1)}}}"));
+            var rows = TrainingDataReader.Read(texts).ToList();
+            Assert.Equal([0, 0, 1, 1, 0, 1], rows.Select(r => r.Label!.Value));
+            var losses = new List<float>();
+            new SentenceEncoderTrainer(BertTrainingTests.TinyBert(), LossFactory.Create("batch-hard-triplet", new LossOptions { Margin = 1 }),
+                new TrainerOptions { MaxSteps = 2, BatchSize = 6, Shuffle = false, Dropout = 0, Progress = new SyncProgress(p => losses.Add(p.Loss)) }).Fit(texts);
+            Assert.Equal(2, losses.Count);
+            Assert.All(losses, l => Assert.True(l > 0 && float.IsFinite(l)));
+
+            var nli = Path.Combine(dir, "nli.jsonl");
+            File.WriteAllLines(nli, ["{\"anchor\": \"a\", \"positive\": \"b\", \"label\": 2}", "{\"anchor\": \"c\", \"positive\": \"d\", \"label\": 0}"]);
+            Assert.Equal([2, 0], TrainingDataReader.Read(nli).Select(r => r.Label!.Value));
+            // a class label is not a 0/1 pair label: the contrastive losses name the line
+            var e = Assert.Throws<DatasetFormatException>(() => new SentenceEncoderTrainer(BertTrainingTests.TinyBert(), new ContrastiveLoss(),
+                new TrainerOptions { MaxSteps = 1, BatchSize = 2 }).Fit(nli));
+            Assert.Equal(1, e.Line); Assert.Equal("label", e.Field);
+
+            var bad = Path.Combine(dir, "bad.jsonl");
+            File.WriteAllLines(bad, ["{\"text\": \"x\", \"label\": 0}", "{\"text\": \"y\", \"label\": -1}", "{\"text\": \"z\"}"]);
+            var r2 = Assert.Throws<DatasetFormatException>(() => TrainingDataReader.Read(bad).ToList());
+            Assert.Equal(2, r2.Line); Assert.Equal("label", r2.Field);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }
