@@ -98,6 +98,21 @@ public sealed class TrainerOptions
     /// <summary>Write a metrics line every N steps (10).</summary>
     public int LoggingSteps { get; set; } = 10;
 
+    /// <summary>
+    /// Learning rate of the embedding layer (<c>embeddings.*</c>), e.g. a tenth of <see cref="LearningRate"/> to keep its
+    /// general-purpose knowledge; null: the layer-wise rule (<see cref="LayerDecay"/>). Follows the same schedule.
+    /// </summary>
+    public float? EmbeddingLearningRate { get; set; }
+    /// <summary>
+    /// Layer-wise rate decay (1 = off): the top transformer layer trains at <see cref="LearningRate"/>, each layer below at
+    /// this factor times the one above, the embeddings one step lower still; pooler and other weights at the full rate.
+    /// </summary>
+    public float LayerDecay { get; set; } = 1f;
+    /// <summary>Keep the embedding layer's weights fixed (false).</summary>
+    public bool FreezeEmbeddings { get; set; }
+    /// <summary>Keep the lowest N transformer layers fixed (0).</summary>
+    public int FreezeLayers { get; set; }
+
     /// <summary>Evaluator run every <see cref="EvalSteps"/> steps and at the end, or null.</summary>
     public IEvaluator? Evaluator { get; set; }
     /// <summary>Evaluate every N steps; null evaluates at the end of each epoch.</summary>
@@ -133,6 +148,10 @@ public sealed class TrainerOptions
         if (MaxLength is < 1) throw new ConfigurationException(nameof(MaxLength), $"must be at least 1, found {MaxLength}.");
         if (NegativesPerRow is < 0) throw new ConfigurationException(nameof(NegativesPerRow), $"must be 0 or more, found {NegativesPerRow}.");
         if (EvalSteps is < 1) throw new ConfigurationException(nameof(EvalSteps), $"must be at least 1, found {EvalSteps}.");
+        if (EmbeddingLearningRate is { } er && !(er > 0 && float.IsFinite(er))) throw new ConfigurationException(nameof(EmbeddingLearningRate), $"must be a positive number, found {er}.");
+        if (!(LayerDecay > 0 && LayerDecay <= 1)) throw new ConfigurationException(nameof(LayerDecay), $"must be above 0 and at most 1, found {LayerDecay}.");
+        if (FreezeLayers < 0) throw new ConfigurationException(nameof(FreezeLayers), $"must be 0 or more, found {FreezeLayers}.");
+        if (FreezeEmbeddings && EmbeddingLearningRate is not null) throw new ConfigurationException(nameof(EmbeddingLearningRate), "does not apply with FreezeEmbeddings.");
         if (CheckpointSteps is < 0) throw new ConfigurationException(nameof(CheckpointSteps), $"must be 0 or more, found {CheckpointSteps}.");
     }
     /// <summary>Engine that runs forward, backward and the optimiser: <see cref="TrainingBackend.Managed"/> (default) or <see cref="TrainingBackend.TorchSharp"/>.</summary>

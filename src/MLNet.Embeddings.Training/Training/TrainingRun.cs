@@ -45,6 +45,15 @@ internal sealed class TrainingRun
         _output = new RunOutput(_o);
         _checkpoints = new RunCheckpoints(_o, _engine);
         _best = new BestModelTracker(_o, _engine.Parameters);
+        if (ParameterGroups.Scales(_engine.Parameters, _o, _settings.LearningRate) is { } scales)
+        {
+            if (_engine is not ManagedTrainingEngine)
+            {
+                _engine.Dispose();
+                throw new ConfigurationException(nameof(TrainerOptions.LayerDecay), "discriminative rates and frozen layers (EmbeddingLearningRate, LayerDecay, FreezeEmbeddings, FreezeLayers) need the managed backend.");
+            }
+            _engine.Optimizer.RateScales = scales;
+        }
         if (pass.Loss is Losses.ITrainableLoss tl)
         {
             // The loss's own weights (SoftmaxLoss's classifier): sized to the embeddings, stepped with the run's rate.
