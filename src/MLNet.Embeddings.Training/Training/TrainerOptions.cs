@@ -113,6 +113,23 @@ public sealed class TrainerOptions
     /// <summary>Keep the lowest N transformer layers fixed (0).</summary>
     public int FreezeLayers { get; set; }
 
+    /// <summary>
+    /// Folder for TensorBoard: an event file of scalars (train/loss, train/learning_rate, eval/*, checks/*) and, at each
+    /// checkpoint and at the end, the embedding projector's files for <see cref="ProbeTexts"/>; null writes none.
+    /// </summary>
+    public string? TensorBoardDirectory { get; set; }
+    /// <summary>
+    /// A fixed set of texts whose mean pairwise cosine and spread are logged as checks (a warning when they cluster at
+    /// <see cref="CollapseThreshold"/> or above); also the texts shown in the projector. Null: no probe set.
+    /// </summary>
+    public IReadOnlyList<string>? ProbeTexts { get; set; }
+    /// <summary>Labelled validation pairs whose mean cosine, similar against dissimilar, is logged as a check; null: none.</summary>
+    public IReadOnlyList<Monitoring.ProbePair>? ProbePairs { get; set; }
+    /// <summary>Run the checks every N steps (default: with each evaluation, else each epoch) and at the end.</summary>
+    public int? ProbeSteps { get; set; }
+    /// <summary>Mean pairwise cosine of the probe texts from which a collapse warning is logged (0.9).</summary>
+    public float CollapseThreshold { get; set; } = 0.9f;
+
     /// <summary>Evaluator run every <see cref="EvalSteps"/> steps and at the end, or null.</summary>
     public IEvaluator? Evaluator { get; set; }
     /// <summary>Evaluate every N steps; null evaluates at the end of each epoch.</summary>
@@ -152,6 +169,7 @@ public sealed class TrainerOptions
         if (!(LayerDecay > 0 && LayerDecay <= 1)) throw new ConfigurationException(nameof(LayerDecay), $"must be above 0 and at most 1, found {LayerDecay}.");
         if (FreezeLayers < 0) throw new ConfigurationException(nameof(FreezeLayers), $"must be 0 or more, found {FreezeLayers}.");
         if (FreezeEmbeddings && EmbeddingLearningRate is not null) throw new ConfigurationException(nameof(EmbeddingLearningRate), "does not apply with FreezeEmbeddings.");
+        if (ProbeSteps is < 1) throw new ConfigurationException(nameof(ProbeSteps), $"must be at least 1, found {ProbeSteps}.");
         if (CheckpointSteps is < 0) throw new ConfigurationException(nameof(CheckpointSteps), $"must be 0 or more, found {CheckpointSteps}.");
     }
     /// <summary>Engine that runs forward, backward and the optimiser: <see cref="TrainingBackend.Managed"/> (default) or <see cref="TrainingBackend.TorchSharp"/>.</summary>
