@@ -108,7 +108,7 @@ public sealed class TrainerOptions
     /// this factor times the one above, the embeddings one step lower still; pooler and other weights at the full rate.
     /// </summary>
     public float LayerDecay { get; set; } = 1f;
-    /// <summary>Keep the embedding layer's weights fixed (false).</summary>
+    /// <summary>Keep the embedding layer's weights fixed (false); takes precedence over <see cref="EmbeddingLearningRate"/>.</summary>
     public bool FreezeEmbeddings { get; set; }
     /// <summary>Keep the lowest N transformer layers fixed (0).</summary>
     public int FreezeLayers { get; set; }
@@ -168,7 +168,6 @@ public sealed class TrainerOptions
         if (EmbeddingLearningRate is { } er && !(er > 0 && float.IsFinite(er))) throw new ConfigurationException(nameof(EmbeddingLearningRate), $"must be a positive number, found {er}.");
         if (!(LayerDecay > 0 && LayerDecay <= 1)) throw new ConfigurationException(nameof(LayerDecay), $"must be above 0 and at most 1, found {LayerDecay}.");
         if (FreezeLayers < 0) throw new ConfigurationException(nameof(FreezeLayers), $"must be 0 or more, found {FreezeLayers}.");
-        if (FreezeEmbeddings && EmbeddingLearningRate is not null) throw new ConfigurationException(nameof(EmbeddingLearningRate), "does not apply with FreezeEmbeddings.");
         if (ProbeSteps is < 1) throw new ConfigurationException(nameof(ProbeSteps), $"must be at least 1, found {ProbeSteps}.");
         if (CheckpointSteps is < 0) throw new ConfigurationException(nameof(CheckpointSteps), $"must be 0 or more, found {CheckpointSteps}.");
     }
