@@ -29,10 +29,15 @@ internal sealed class TrainingMonitor : IDisposable
         if (double.IsFinite(value)) _events?.AddScalar(tag, (float)value, step);
     }
 
+    /// <summary>Rate multipliers per parameter group when discriminative rates are used; each is logged as its own rate.</summary>
+    public IReadOnlyList<(string Group, float Scale)>? RateGroups { get; set; }
+
     public void Training(int step, double loss, float lr)
     {
         Scalar("train/loss", loss, step);
         Scalar("train/learning_rate", lr, step);
+        if (RateGroups is { } groups)
+            foreach (var (g, scale) in groups) Scalar("train/learning_rate/" + g, lr * scale, step);
     }
 
     public void Evaluation(int step, IReadOnlyDictionary<string, double> metrics)

@@ -53,4 +53,17 @@ internal static partial class ParameterGroups
         }
         return s;
     }
+
+    /// <summary>One entry per group (<c>embeddings</c>, <c>layer.N</c>, <c>other</c>) with its rate multiplier, for the logs.</summary>
+    public static IReadOnlyList<(string Group, float Scale)> Groups(IReadOnlyList<Parameter> ps, float[] scales)
+    {
+        var groups = new List<(string, float)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < ps.Count; i++)
+        {
+            string g = IsEmbedding(ps[i].Name) ? "embeddings" : Layer(ps[i].Name) is { } l ? $"layer.{l}" : "other";
+            if (seen.Add(g)) groups.Add((g, scales[i]));
+        }
+        return groups;
+    }
 }

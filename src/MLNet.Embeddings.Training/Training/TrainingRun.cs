@@ -114,6 +114,7 @@ internal sealed class TrainingRun
         _output.Prepare(resumed: _checkpoints.ResumedFrom is not null);
         _startStep = _state.Step;
         _monitor = new Monitoring.TrainingMonitor(_o);
+        if (_engine.Optimizer.RateScales is { } rateScales) _monitor.RateGroups = ParameterGroups.Groups(_engine.Parameters, rateScales);
         bool stoppedEarly = false;
         double lastEpoch = 0; float lastLoss = 0, lastLr = 0;
         if (EvaluateBefore && _o.Evaluator is { } before && _state.Step == 0) Before = before.Evaluate(_model, _ct);

@@ -47,7 +47,7 @@ public class TrainingMonitorTests
             var o = new TrainerOptions
             {
                 MaxSteps = 4, BatchSize = 2, LearningRate = 1e-3f, Shuffle = false, Dropout = 0, OutputDirectory = output, CheckpointSteps = 2,
-                LoggingSteps = 1, TensorBoardDirectory = tb, ProbeTexts = probes, ProbeSteps = 2, CollapseThreshold = -1f, Log = log.Add,
+                LoggingSteps = 1, LayerDecay = 0.5f, TensorBoardDirectory = tb, ProbeTexts = probes, ProbeSteps = 2, CollapseThreshold = -1f, Log = log.Add,
                 ProbePairs = [new("a man plays guitar", "a person makes music", true), new("two dogs run", "summer weather", false)],
             };
             new SentenceEncoderTrainer(BertTrainingTests.TinyBert(), new MultipleNegativesRankingLoss(), o).Fit(Rows);
@@ -70,6 +70,11 @@ public class TrainingMonitorTests
                 Assert.Equal((float)l.GetProperty("loss").GetDouble(), (float)scalars.Single(s => s.Step == step && s.Tag == "train/loss").Value);
                 Assert.Equal((float)l.GetProperty("learning_rate").GetDouble(), (float)scalars.Single(s => s.Step == step && s.Tag == "train/learning_rate").Value);
             }
+            // with discriminative rates, each group's rate is its own scalar: top layer lr, layer 0 lr/2, embeddings lr/4
+            float lr1 = (float)scalars.Single(s => s.Step == 1 && s.Tag == "train/learning_rate").Value;
+            Assert.Equal(lr1, (float)scalars.Single(s => s.Step == 1 && s.Tag == "train/learning_rate/layer.1").Value);
+            Assert.Equal(lr1 * 0.5f, (float)scalars.Single(s => s.Step == 1 && s.Tag == "train/learning_rate/layer.0").Value);
+            Assert.Equal(lr1 * 0.25f, (float)scalars.Single(s => s.Step == 1 && s.Tag == "train/learning_rate/embeddings").Value);
             var checks = lines.Where(l => l.TryGetProperty("checks", out _)).ToList();
             Assert.Equal([2, 4], checks.Select(c => c.GetProperty("step").GetInt32()));
             foreach (var c in checks)
