@@ -29,6 +29,7 @@ public sealed class FineTuneTests
     [InlineData(EmbeddingLoss.CosineSimilarity)]
     [InlineData(EmbeddingLoss.MultipleNegativesRanking)]
     [InlineData(EmbeddingLoss.Triplet)]
+    [InlineData(EmbeddingLoss.BatchHardTriplet)]
     public void LabelledModeTrainsThenFeedsAClassifier(EmbeddingLoss loss)
     {
         var ml = new MLContext(seed: 1);

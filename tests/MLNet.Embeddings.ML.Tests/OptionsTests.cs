@@ -31,6 +31,7 @@ public sealed class OptionsTests
         o.Trainer.Backend = TrainingBackend.Managed; o.Trainer.EngineFactory = null; // a real factory would be needed to Fit; the copy is checked below
         expected[nameof(TrainerOptions.Backend)] = TrainingBackend.Managed; expected[nameof(TrainerOptions.EngineFactory)] = null;
         o.Trainer.Evaluator = null; expected[nameof(TrainerOptions.Evaluator)] = null;
+        o.Trainer.LayerDecay = 0.5f; expected[nameof(TrainerOptions.LayerDecay)] = 0.5f; // 1.125 is out of range (at most 1)
 
         var given = new FineTuneEmbeddingEstimator(new FineTuneEmbeddingOptions { BaseModelPath = TestData.TinyBert, Trainer = o.Trainer }).TrainerOptionsFor(null);
         Assert.NotSame(o.Trainer, given); // a copy: the trainer never writes into the caller's object

@@ -45,10 +45,17 @@ internal static class TrainCommand
         var backend = new Option<string>("--backend") { Description = "Training engine: managed (our C# kernels, CPU) or torchsharp (libtorch, CPU or CUDA).", DefaultValueFactory = _ => "managed" };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N (cuda needs --backend torchsharp and a CUDA libtorch).", DefaultValueFactory = _ => "cpu" };
         var precision = new Option<string>("--precision") { Description = "fp32, bf16 or fp16 matrix products (bf16/fp16: torchsharp on cuda).", DefaultValueFactory = _ => "fp32" };
+        var embLr = new Option<float?>("--embedding-lr") { Description = "Learning rate of the embedding layer (e.g. a tenth of --lr); default: as --layer-decay gives." };
+        var layerDecay = new Option<float?>("--layer-decay") { Description = "Layer-wise rate decay, top layer at --lr, each lower layer times this (default 1: off)." };
+        var freezeEmb = new Option<bool>("--freeze-embeddings") { Description = "Keep the embedding layer's weights fixed." };
+        var freezeLayers = new Option<int?>("--freeze-layers") { Description = "Keep the lowest N transformer layers fixed (default 0)." };
+        var tensorboard = new Option<string?>("--tensorboard") { Description = "Folder for TensorBoard: event files of loss, learning rate, evaluations and checks; projector files at each checkpoint." };
+        var probe = new Option<string?>("--probe") { Description = "Probe texts, one per line: their mean pairwise cosine and spread are logged (collapse warning) and shown in the projector." };
+        var probePairs = new Option<string?>("--probe-pairs") { Description = "Labelled pairs (JSONL sentence1, sentence2, label 0/1): mean cosine of similar vs dissimilar pairs is logged." };
         var dims = new Option<string?>("--matryoshka-dims") { Description = "Wrap the loss in Matryoshka at these dimensions, e.g. 384,256,128,64." };
 
         var command = new Command("train", "Fine-tune an embedding model (sentence-transformers losses, AdamW, checkpoints).");
-        foreach (var o in new Option[] { model, train, output, loss, epochs, maxSteps, batch, mini, lr, warmup, wd, scale, margin, dropout, seed, noShuffle, eval, evalSteps, ckptSteps, resume, overwrite, maxLength, dims, negatives, backend, device, precision })
+        foreach (var o in new Option[] { model, train, output, loss, epochs, maxSteps, batch, mini, lr, warmup, wd, scale, margin, dropout, seed, noShuffle, eval, evalSteps, ckptSteps, resume, overwrite, maxLength, dims, negatives, backend, device, precision, embLr, layerDecay, freezeEmb, freezeLayers, tensorboard, probe, probePairs })
             command.Options.Add(o);
         command.SetAction(r =>
         {
@@ -66,6 +73,10 @@ internal static class TrainCommand
             if (r.GetValue(lr) is { } l) opts.LearningRate = l;
             if (r.GetValue(warmup) is { } w) opts.WarmupRatio = w;
             if (r.GetValue(wd) is { } d) opts.WeightDecay = d;
+            if (r.GetValue(embLr) is { } el) opts.EmbeddingLearningRate = el;
+            if (r.GetValue(layerDecay) is { } ld) opts.LayerDecay = ld;
+            if (r.GetValue(freezeEmb)) opts.FreezeEmbeddings = true;
+            if (r.GetValue(freezeLayers) is { } fl) opts.FreezeLayers = fl;
             if (r.GetValue(seed) is { } s) opts.Seed = s;
             opts.Dropout = r.GetValue(dropout);
             opts.EvalSteps = r.GetValue(evalSteps);
@@ -76,6 +87,9 @@ internal static class TrainCommand
             opts.Validate(); // bad numbers fail before the model and data are loaded
             ApplyBackend(opts, r.GetValue(backend)!, r.GetValue(device)!, r.GetValue(precision)!);
             string trainPath = InputFile.Require(r.GetValue(train)!, "--train");
+            opts.TensorBoardDirectory = r.GetValue(tensorboard);
+            if (r.GetValue(probe) is { } probePath) opts.ProbeTexts = ProbeFiles.Texts(InputFile.Require(probePath, "--probe"));
+            if (r.GetValue(probePairs) is { } pairsPath) opts.ProbePairs = ProbeFiles.Pairs(InputFile.Require(pairsPath, "--probe-pairs"));
             if (r.GetValue(eval) is { } evalPath) opts.Evaluator = EvaluatorFactory.FromFile(InputFile.Require(evalPath, "--eval"));
             opts.Progress = new TrainProgressLines();
 

@@ -28,4 +28,12 @@ public enum EmbeddingLoss
     Distillation,
     /// <summary>Margin-MSE distillation (<c>margin-mse</c>): the student's margins regressed onto the teacher's; columns as <see cref="Distillation"/>.</summary>
     MarginMse,
+    /// <summary>SBERT's SoftmaxLoss (<c>softmax</c>): a classifier on (u, v, |u − v|) of anchor and positive, trained with the encoder; integer class labels (NLI).</summary>
+    Softmax,
+    /// <summary>BatchAllTripletLoss (<c>batch-all-triplet</c>): labelled texts (anchor + label column), every valid triplet in the batch.</summary>
+    BatchAllTriplet,
+    /// <summary>BatchHardTripletLoss (<c>batch-hard-triplet</c>): labelled texts, the farthest positive and nearest negative per anchor.</summary>
+    BatchHardTriplet,
+    /// <summary>BatchSemiHardTripletLoss (<c>batch-semi-hard-triplet</c>): labelled texts, semi-hard negatives.</summary>
+    BatchSemiHardTriplet,
 }

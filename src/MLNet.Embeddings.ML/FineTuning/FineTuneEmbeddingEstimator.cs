@@ -111,10 +111,10 @@ public sealed class FineTuneEmbeddingEstimator : IEstimator<EmbeddingTransformer
 
     IEvaluator Evaluator(IDataView validation)
     {
-        var rows = LabelledRows.Build(validation, _o, _o.Trainer.Seed + 1, "validation data", pairsPerRow: 1);
+        var rows = LabelledRows.Build(validation, _o, _o.Trainer.Seed + 1, "validation data", pairsPerRow: 1, forEvaluation: true);
         if (rows.Any(r => r.Score is not null) && _o.Loss is EmbeddingLoss.CosineSimilarity or EmbeddingLoss.CoSent)
             return new EmbeddingSimilarityEvaluator(rows.Select(r => r.Query).ToList(), rows.Select(r => r.Pos[0]).ToList(), rows.Select(r => (double)r.Score!.Value).ToList(), "validation");
-        if (rows.Any(r => r.Label is not null))
+        if (rows.Any(r => r.Label is not null) && rows.All(r => r.Label is null or 0 or 1))
             return new BinaryClassificationEvaluator(rows.Select(r => r.Query).ToList(), rows.Select(r => r.Pos[0]).ToList(), rows.Select(r => r.Label!.Value).ToList(), "validation");
         if (rows.All(r => r.Neg.Count > 0))
             return new TripletEvaluator(rows.Select(r => r.Query).ToList(), rows.Select(r => r.Pos[0]).ToList(), rows.Select(r => r.Neg[0]).ToList(), "validation");

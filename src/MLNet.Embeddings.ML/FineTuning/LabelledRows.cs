@@ -11,13 +11,15 @@ namespace MLNet.Embeddings.ML;
 /// </summary>
 internal static class LabelledRows
 {
-    public static List<TrainingExample> Build(IDataView data, FineTuneEmbeddingOptions o, int seed, string source, int? pairsPerRow = null)
+    public static List<TrainingExample> Build(IDataView data, FineTuneEmbeddingOptions o, int seed, string source, int? pairsPerRow = null, bool forEvaluation = false)
     {
         var anchors = ColumnReader.Texts(data, o.AnchorColumnName, nameof(o.AnchorColumnName));
         if (anchors.Length == 0) throw new DatasetFormatException(source, 0, o.AnchorColumnName, "no rows.");
         if (o.PositiveColumnName is { } pos) return Pairs(data, o, anchors, pos);
-        if (o.LabelColumnName is { } label)
-            return FromLabels(anchors, ColumnReader.Labels(data, label, nameof(o.LabelColumnName)), o, seed, pairsPerRow ?? o.PairsPerRow, source);
+        if (o.LabelColumnName is { } label && !forEvaluation && o.Loss is EmbeddingLoss.BatchAllTriplet or EmbeddingLoss.BatchHardTriplet or EmbeddingLoss.BatchSemiHardTriplet)
+            return ClassRows(anchors, ColumnReader.Labels(data, label, nameof(o.LabelColumnName)));
+        if (o.LabelColumnName is { } label2)
+            return FromLabels(anchors, ColumnReader.Labels(data, label2, nameof(o.LabelColumnName)), o, seed, pairsPerRow ?? o.PairsPerRow, source);
         if (o.Loss != EmbeddingLoss.SimCse)
             throw new ArgumentOutOfRangeException(nameof(o.PositiveColumnName), $"loss {o.Loss} needs PositiveColumnName (pairs) or LabelColumnName (labelled texts); only SimCse trains on the anchor column alone.");
         return anchors.Select(a => new TrainingExample { Query = a }).ToList();
@@ -46,13 +48,29 @@ internal static class LabelledRows
             }
             if (labels is not null)
             {
-                if (labels[i] is not (0f or 1f))
+                if (o.Loss == EmbeddingLoss.Softmax)
+                {
+                    if (labels[i] < 0 || labels[i] != MathF.Floor(labels[i]))
+                        throw new FormatException($"column '{o.LabelColumnName}' (LabelColumnName), row {i + 1}: loss Softmax needs an integer class label 0 or more, found {labels[i]}.");
+                }
+                else if (labels[i] is not (0f or 1f))
                     throw new FormatException($"column '{o.LabelColumnName}' (LabelColumnName), row {i + 1}: with a positive column the label is a 0/1 pair label, found {labels[i]}.");
                 r.Label = (int)labels[i];
             }
             rows.Add(r);
         }
         return rows;
+    }
+
+    /// <summary>The in-batch label losses: one row per text, its class as an index (classes in order of first appearance).</summary>
+    static List<TrainingExample> ClassRows(string[] texts, string[] labels)
+    {
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        return texts.Select((t, i) => new TrainingExample
+        {
+            Query = t, Line = i + 1,
+            Label = index.TryGetValue(labels[i], out int k) ? k : index[labels[i]] = index.Count,
+        }).ToList();
     }
 
     static List<TrainingExample> FromLabels(string[] texts, string[] labels, FineTuneEmbeddingOptions o, int seed, int perRow, string source)

@@ -16,6 +16,10 @@ internal static class LossNames
         EmbeddingLoss.SimCse => "simcse",
         EmbeddingLoss.Distillation => "distill",
         EmbeddingLoss.MarginMse => "margin-mse",
+        EmbeddingLoss.Softmax => "softmax",
+        EmbeddingLoss.BatchAllTriplet => "batch-all-triplet",
+        EmbeddingLoss.BatchHardTriplet => "batch-hard-triplet",
+        EmbeddingLoss.BatchSemiHardTriplet => "batch-semi-hard-triplet",
         _ => throw new ConfigurationException(nameof(FineTuneEmbeddingOptions.Loss), $"unknown loss {loss}."),
     };
 }

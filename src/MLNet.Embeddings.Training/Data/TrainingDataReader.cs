@@ -96,8 +96,9 @@ public static class TrainingDataReader
             if (root.TryGetProperty("query", out _)) return ParseSeeds(root, ctx);
             if (root.TryGetProperty("anchor", out _)) return ParseAnchor(root, ctx);
             if (root.TryGetProperty("sentence1", out _)) return ParseScoredPair(root, ctx);
+            if (root.TryGetProperty("text", out _) && root.TryGetProperty("label", out _)) return ParseLabelledText(root, ctx);
             problems.Add(new DatasetProblem(lineNo, "query",
-                "missing field: expected \"query\" (seeds' format), \"anchor\" (pairs/triplets) or \"sentence1\" (scored pairs)"));
+                "missing field: expected \"query\" (seeds' format), \"anchor\" (pairs/triplets), \"sentence1\" (scored pairs) or \"text\" with \"label\" (labelled texts)"));
             return null;
         }
     }
@@ -143,8 +144,19 @@ public static class TrainingDataReader
             if (neg is not null) ex.Neg.Add(neg);
         }
         ex.Score = c.OptionalScore(root, "score");
-        ex.Label = c.OptionalLabel(root, "label");
+        ex.Label = c.OptionalLabel(root, "label", classLabel: true);
         ex.Extra = Extras(root, known);
+        return c.Problems.Count == before ? ex : null;
+    }
+
+    /// <summary>A labelled text for the in-batch label losses: <c>{"text": "...", "label": N}</c>, N an integer class 0 or more.</summary>
+    private static TrainingExample? ParseLabelledText(JsonElement root, RowContext c)
+    {
+        var ex = new TrainingExample { Line = c.Line };
+        int before = c.Problems.Count;
+        ex.Query = c.RequiredText(root, "text") ?? "";
+        ex.Label = c.OptionalLabel(root, "label", classLabel: true);
+        ex.Extra = Extras(root, ["text", "label"]);
         return c.Problems.Count == before ? ex : null;
     }
 
@@ -262,13 +274,14 @@ public static class TrainingDataReader
             return Number(v, field);
         }
 
-        public int? OptionalLabel(JsonElement root, string field)
+        public int? OptionalLabel(JsonElement root, string field, bool classLabel = false)
         {
             if (!root.TryGetProperty(field, out var v) || v.ValueKind == JsonValueKind.Null) return null;
             if (v.ValueKind == JsonValueKind.True) return 1;
             if (v.ValueKind == JsonValueKind.False) return 0;
             if (v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var d) && (d == 0 || d == 1)) return (int)d;
-            Add(field, $"wrong value: expected 0 or 1, found {v.GetRawText()}");
+            if (classLabel && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int k) && k >= 0) return k;
+            Add(field, classLabel ? $"wrong value: expected an integer class 0 or more, found {v.GetRawText()}" : $"wrong value: expected 0 or 1, found {v.GetRawText()}");
             return null;
         }
 

@@ -8,7 +8,8 @@ public static class LossFactory
 {
     /// <summary>The loss names <see cref="Create"/> accepts, in the order the docs list them.</summary>
     public static IReadOnlyList<string> Names { get; } =
-        ["mnrl", "cached-mnrl", "mnrl-symmetric", "cosine", "cosent", "triplet", "contrastive", "online-contrastive", "simcse", "distill", "margin-mse"];
+        ["mnrl", "cached-mnrl", "mnrl-symmetric", "cosine", "cosent", "triplet", "contrastive", "online-contrastive", "simcse", "distill", "margin-mse",
+         "softmax", "batch-all-triplet", "batch-hard-triplet", "batch-semi-hard-triplet"];
 
     /// <summary>The loss called <paramref name="name"/> with <paramref name="options"/> (null: every default).</summary>
     /// <exception cref="ConfigurationException">The name is unknown (the message lists the valid ones), or an option does not apply to this loss or is out of range.</exception>
@@ -38,12 +39,17 @@ public static class LossFactory
             "simcse" => o.Scale is { } a ? new SimCseLoss { Scale = a } : new SimCseLoss(),
             "distill" => o.Scale is { } a ? new DistillKLDivLoss { Scale = a } : new DistillKLDivLoss(),
             "margin-mse" => new MarginMseLoss(),
+            "softmax" => new SoftmaxLoss(),
+            "batch-all-triplet" => o.Margin is { } b ? new BatchAllTripletLoss { Margin = b } : new BatchAllTripletLoss(),
+            "batch-hard-triplet" => o.Margin is { } b ? new BatchHardTripletLoss { Margin = b } : new BatchHardTripletLoss(),
+            "batch-semi-hard-triplet" => o.Margin is { } b ? new BatchSemiHardTripletLoss { Margin = b } : new BatchSemiHardTripletLoss(),
             _ => throw new ConfigurationException("loss", $"expected one of {string.Join(", ", Names)}, found '{name}'."),
         };
         if (o.MiniBatchSize is not null && loss is not CachedMultipleNegativesRankingLoss)
             throw new ConfigurationException(nameof(LossOptions.MiniBatchSize), $"applies to cached-mnrl only, not '{name}'.");
         if (o.MatryoshkaDimensions is { Length: > 0 } dims)
         {
+            if (loss is ITrainableLoss) throw new ConfigurationException(nameof(LossOptions.MatryoshkaDimensions), $"does not apply to '{name}' (its classifier takes one embedding size).");
             foreach (int d in dims)
                 if (d < 1) throw new ConfigurationException(nameof(LossOptions.MatryoshkaDimensions), $"must be positive, found {d}.");
             loss = new MatryoshkaLoss(loss, dims);

@@ -8,7 +8,7 @@ public sealed class LossOptions
 {
     /// <summary>Score scale, 1/temperature (mnrl, mnrl-symmetric, cached-mnrl, cosent, simcse, distill).</summary>
     public float? Scale { get; set; }
-    /// <summary>Margin (triplet, contrastive, online-contrastive).</summary>
+    /// <summary>Margin (triplet, contrastive, online-contrastive, batch-all-triplet, batch-hard-triplet, batch-semi-hard-triplet).</summary>
     public float? Margin { get; set; }
     /// <summary>Texts per forward chunk of cached-mnrl (GradCache).</summary>
     public int? MiniBatchSize { get; set; }

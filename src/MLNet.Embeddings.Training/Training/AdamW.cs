@@ -45,6 +45,11 @@ public sealed class AdamW
     public float Epsilon { get; }
     /// <summary>Whether parameters with <see cref="Parameter.TouchedRows"/> are updated lazily (only those rows).</summary>
     public bool LazySparseRows { get; }
+    /// <summary>
+    /// Per-parameter multipliers of the learning rate (discriminative rates), in the order of the parameters; 0 freezes
+    /// a parameter (no step, no decay). Null: every parameter at the full rate.
+    /// </summary>
+    public float[]? RateScales { get; set; }
     /// <summary>Steps taken so far.</summary>
     public long Step { get; private set; }
 
@@ -66,7 +71,11 @@ public sealed class AdamW
         {
             var prm = _params[p];
             if (!prm.HasGrad) continue;
-            float decay = prm.NoWeightDecay ? 1f : 1f - lr * WeightDecay;
+            float scale = RateScales?[p] ?? 1f;
+            if (scale == 0f) { prm.TouchedRows?.Clear(); continue; }
+            float plr = lr * scale;
+            stepSize = (float)(plr / bc1);
+            float decay = prm.NoWeightDecay ? 1f : 1f - plr * WeightDecay;
             if (prm.TouchedRows is { } rows && LazySparseRows)
             {
                 int width = prm.Shape.Length > 1 ? prm.Value.Length / prm.Shape[0] : 1;

@@ -12,6 +12,9 @@ namespace MLNet.Embeddings.Training;
 /// </summary>
 internal sealed class BatchPass(SentenceEncoder model, ILoss loss, ITrainingPooling pooling, int maxLength)
 {
+    /// <summary>The objective this pass computes.</summary>
+    public ILoss Loss => loss;
+
     /// <summary>
     /// Runs the rows <paramref name="batch"/> of <paramref name="rows"/>; gradients are scaled by <paramref name="gradScale"/>;
     /// returns the loss (not finite: nothing was back-propagated).

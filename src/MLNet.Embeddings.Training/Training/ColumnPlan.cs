@@ -85,7 +85,21 @@ internal sealed class ColumnPlan
         }
         if (label)
             for (int i = 0; i < rows.Count; i++)
-                if (LabelOf(rows[i]) is null) throw Missing(i, "label", "a 0/1 label");
+                if (LabelOf(rows[i]) is null) throw Missing(i, "label", inner is ContrastiveLoss or OnlineContrastiveLoss ? "a 0/1 label" : "a label");
+        if (label && inner is ContrastiveLoss or OnlineContrastiveLoss)
+            for (int i = 0; i < rows.Count; i++)
+                if (LabelOf(rows[i]) is not (0f or 1f)) throw new DatasetFormatException(source, Line(i), "label", $"loss '{loss.Name}' needs a 0/1 label, found {LabelOf(rows[i])}.");
+        if (inner is SoftmaxLoss softmax)
+        {
+            for (int i = 0; i < rows.Count; i++)
+                if (LabelOf(rows[i]) is < 0) throw new DatasetFormatException(source, Line(i), "label", $"loss 'softmax' needs a class label 0 or more, found {LabelOf(rows[i])}.");
+            int max = (int)rows.Max(r => LabelOf(r)!.Value);
+            softmax.NumLabels ??= max + 1;
+            if (max >= softmax.NumLabels)
+                throw new DatasetFormatException(source, Line(rows.ToList().FindIndex(r => LabelOf(r) >= softmax.NumLabels)), "label",
+                    $"loss 'softmax' has {softmax.NumLabels} labels (0..{softmax.NumLabels - 1}); this row's label is out of range.");
+            if (softmax.NumLabels < 2) throw new DatasetFormatException(source, 0, "label", "loss 'softmax' needs at least 2 classes; every row has label 0.");
+        }
 
         bool teacher = teacherNeeded;
         if (teacher)

@@ -70,6 +70,10 @@ internal sealed class RunOutput(TrainerOptions options)
     public void LogEvaluation(int step, IReadOnlyDictionary<string, double> metrics) =>
         Append(new Dictionary<string, object> { ["step"] = step, ["eval"] = Finite(metrics) });
 
+    /// <summary>Writes a line of training-time checks.</summary>
+    public void LogChecks(int step, IReadOnlyDictionary<string, double> checks) =>
+        Append(new Dictionary<string, object> { ["step"] = step, ["checks"] = Finite(checks) });
+
     /// <summary>JSON has no NaN or infinity: a metric without a finite value is written as null.</summary>
     static Dictionary<string, double?> Finite(IReadOnlyDictionary<string, double> metrics) =>
         metrics.ToDictionary(kv => kv.Key, kv => double.IsFinite(kv.Value) ? kv.Value : (double?)null);

@@ -98,6 +98,38 @@ public sealed class TrainerOptions
     /// <summary>Write a metrics line every N steps (10).</summary>
     public int LoggingSteps { get; set; } = 10;
 
+    /// <summary>
+    /// Learning rate of the embedding layer (<c>embeddings.*</c>), e.g. a tenth of <see cref="LearningRate"/> to keep its
+    /// general-purpose knowledge; null: the layer-wise rule (<see cref="LayerDecay"/>). Follows the same schedule.
+    /// </summary>
+    public float? EmbeddingLearningRate { get; set; }
+    /// <summary>
+    /// Layer-wise rate decay (1 = off): the top transformer layer trains at <see cref="LearningRate"/>, each layer below at
+    /// this factor times the one above, the embeddings one step lower still; pooler and other weights at the full rate.
+    /// </summary>
+    public float LayerDecay { get; set; } = 1f;
+    /// <summary>Keep the embedding layer's weights fixed (false); takes precedence over <see cref="EmbeddingLearningRate"/>.</summary>
+    public bool FreezeEmbeddings { get; set; }
+    /// <summary>Keep the lowest N transformer layers fixed (0).</summary>
+    public int FreezeLayers { get; set; }
+
+    /// <summary>
+    /// Folder for TensorBoard: an event file of scalars (train/loss, train/learning_rate, eval/*, checks/*) and, at each
+    /// checkpoint and at the end, the embedding projector's files for <see cref="ProbeTexts"/>; null writes none.
+    /// </summary>
+    public string? TensorBoardDirectory { get; set; }
+    /// <summary>
+    /// A fixed set of texts whose mean pairwise cosine and spread are logged as checks (a warning when they cluster at
+    /// <see cref="CollapseThreshold"/> or above); also the texts shown in the projector. Null: no probe set.
+    /// </summary>
+    public IReadOnlyList<string>? ProbeTexts { get; set; }
+    /// <summary>Labelled validation pairs whose mean cosine, similar against dissimilar, is logged as a check; null: none.</summary>
+    public IReadOnlyList<Monitoring.ProbePair>? ProbePairs { get; set; }
+    /// <summary>Run the checks every N steps (default: with each evaluation, else each epoch) and at the end.</summary>
+    public int? ProbeSteps { get; set; }
+    /// <summary>Mean pairwise cosine of the probe texts from which a collapse warning is logged (0.9).</summary>
+    public float CollapseThreshold { get; set; } = 0.9f;
+
     /// <summary>Evaluator run every <see cref="EvalSteps"/> steps and at the end, or null.</summary>
     public IEvaluator? Evaluator { get; set; }
     /// <summary>Evaluate every N steps; null evaluates at the end of each epoch.</summary>
@@ -133,6 +165,10 @@ public sealed class TrainerOptions
         if (MaxLength is < 1) throw new ConfigurationException(nameof(MaxLength), $"must be at least 1, found {MaxLength}.");
         if (NegativesPerRow is < 0) throw new ConfigurationException(nameof(NegativesPerRow), $"must be 0 or more, found {NegativesPerRow}.");
         if (EvalSteps is < 1) throw new ConfigurationException(nameof(EvalSteps), $"must be at least 1, found {EvalSteps}.");
+        if (EmbeddingLearningRate is { } er && !(er > 0 && float.IsFinite(er))) throw new ConfigurationException(nameof(EmbeddingLearningRate), $"must be a positive number, found {er}.");
+        if (!(LayerDecay > 0 && LayerDecay <= 1)) throw new ConfigurationException(nameof(LayerDecay), $"must be above 0 and at most 1, found {LayerDecay}.");
+        if (FreezeLayers < 0) throw new ConfigurationException(nameof(FreezeLayers), $"must be 0 or more, found {FreezeLayers}.");
+        if (ProbeSteps is < 1) throw new ConfigurationException(nameof(ProbeSteps), $"must be at least 1, found {ProbeSteps}.");
         if (CheckpointSteps is < 0) throw new ConfigurationException(nameof(CheckpointSteps), $"must be 0 or more, found {CheckpointSteps}.");
     }
     /// <summary>Engine that runs forward, backward and the optimiser: <see cref="TrainingBackend.Managed"/> (default) or <see cref="TrainingBackend.TorchSharp"/>.</summary>

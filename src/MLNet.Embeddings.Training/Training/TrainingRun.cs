@@ -24,6 +24,9 @@ internal sealed class TrainingRun
     TrainerState _state = new();
     int _startStep;
     double? _lastLoggedLoss;
+    readonly Losses.ITrainableLoss? _trainableLoss;
+    readonly AdamW? _lossOptimizer;
+    Monitoring.TrainingMonitor? _monitor;
 
     /// <summary>Evaluate once before the first step (for the model card); not logged to metrics.jsonl.</summary>
     public bool EvaluateBefore { get; init; }
@@ -43,6 +46,22 @@ internal sealed class TrainingRun
         _output = new RunOutput(_o);
         _checkpoints = new RunCheckpoints(_o, _engine);
         _best = new BestModelTracker(_o, _engine.Parameters);
+        if (ParameterGroups.Scales(_engine.Parameters, _o, _settings.LearningRate) is { } scales)
+        {
+            if (_engine is not ManagedTrainingEngine)
+            {
+                _engine.Dispose();
+                throw new ConfigurationException(nameof(TrainerOptions.LayerDecay), "discriminative rates and frozen layers (EmbeddingLearningRate, LayerDecay, FreezeEmbeddings, FreezeLayers) need the managed backend.");
+            }
+            _engine.Optimizer.RateScales = scales;
+        }
+        if (pass.Loss is Losses.ITrainableLoss tl)
+        {
+            // The loss's own weights (SoftmaxLoss's classifier): sized to the embeddings, stepped with the run's rate.
+            tl.Initialize(model.Dimensions);
+            _trainableLoss = tl;
+            _lossOptimizer = new AdamW(tl.Parameters, _o.WeightDecay, epsilon: _o.AdamEpsilon, lazySparseRows: false);
+        }
     }
 
     List<int[]> EpochBatches(int e)
@@ -79,7 +98,7 @@ internal sealed class TrainingRun
     public TrainingSummary Execute()
     {
         try { return Loop(); }
-        finally { _engine.Dispose(); }
+        finally { _engine.Dispose(); _monitor?.Dispose(); }
     }
 
     TrainingSummary Loop()
@@ -94,10 +113,14 @@ internal sealed class TrainingRun
         }
         _output.Prepare(resumed: _checkpoints.ResumedFrom is not null);
         _startStep = _state.Step;
+        _monitor = new Monitoring.TrainingMonitor(_o);
+        if (_engine.Optimizer.RateScales is { } rateScales) _monitor.RateGroups = ParameterGroups.Groups(_engine.Parameters, rateScales);
         bool stoppedEarly = false;
         double lastEpoch = 0; float lastLoss = 0, lastLr = 0;
         if (EvaluateBefore && _o.Evaluator is { } before && _state.Step == 0) Before = before.Evaluate(_model, _ct);
         int evalEvery = _o.EvalSteps ?? StepsIn(0);
+        int probeEvery = _o.ProbeSteps ?? evalEvery;
+        int checkedAt = -1;
         bool evaluatedLast = false;
         _output.StartWindow();
         while (_state.Step < total)
@@ -117,13 +140,17 @@ internal sealed class TrainingRun
             lastEpoch = epochF; lastLoss = loss; lastLr = lr;
             double? logged = null;
             if (_state.Step % Math.Max(1, _o.LoggingSteps) == 0 || _state.Step == total) logged = _lastLoggedLoss = _output.LogTraining(_state, epochF, lr);
+            if (logged is { } lg) _monitor.Training(_state.Step, lg, lr);
             evaluatedLast = false;
             bool stop = false;
             if (_o.Evaluator is not null && _state.Step % Math.Max(1, evalEvery) == 0)
             {
                 stop = Evaluate(); evaluatedLast = true;
             }
+            if (_monitor.HasChecks && (_state.Step % Math.Max(1, probeEvery) == 0 || _state.Step == total)) { Checks(); checkedAt = _state.Step; }
+            string? lastCheckpoint = _checkpoints.Last;
             _checkpoints.SaveIfDue(_state, _best.Weights);
+            if (_checkpoints.Last != lastCheckpoint) Projector();
             _o.Progress?.Report(new TrainingProgress(_state.Step, total, epochF, loss, lr)
             {
                 LoggedLoss = logged,
@@ -142,6 +169,11 @@ internal sealed class TrainingRun
                 Evaluation = _best.Last, PrimaryMetric = _o.Evaluator.PrimaryMetric, IsBest = _best.LastIsBest,
             });
         }
+        if (_state.Step > _startStep)
+        {
+            if (_monitor.HasChecks && checkedAt != _state.Step) Checks();
+            Projector();
+        }
         _engine.SyncToHost(optimizer: false);
         _best.RestoreIfAsked();
         return new TrainingSummary
@@ -157,6 +189,7 @@ internal sealed class TrainingRun
     float TrainStep(List<int[]> micro, int step, float lr)
     {
         _engine.ZeroGrad();
+        if (_trainableLoss is not null) foreach (var p in _trainableLoss.Parameters) p.ZeroGrad();
         double sum = 0;
         for (int mi = 0; mi < micro.Count; mi++)
         {
@@ -166,7 +199,29 @@ internal sealed class TrainingRun
         }
         if (_o.MaxGradNorm is > 0 and var max) _engine.ClipGradNorm(max);
         _engine.Step(lr);
+        if (_trainableLoss is not null)
+        {
+            if (micro.Count > 1)
+                foreach (var p in _trainableLoss.Parameters) System.Numerics.Tensors.TensorPrimitives.Multiply(p.Grad, 1f / micro.Count, p.Grad);
+            _lossOptimizer!.Update(lr);
+        }
         return (float)(sum / micro.Count);
+    }
+
+    /// <summary>Runs the training-time checks on the current weights; logs them to metrics.jsonl and TensorBoard.</summary>
+    void Checks()
+    {
+        _engine.SyncToHost(optimizer: false);
+        var m = _monitor!.Check(_model, _state.Step, _ct);
+        _output.LogChecks(_state.Step, m);
+    }
+
+    /// <summary>The projector's files for the probe texts at this step (with a TensorBoard folder and probe texts).</summary>
+    void Projector()
+    {
+        if (_o.TensorBoardDirectory is null || _o.ProbeTexts is not { Count: > 0 }) return;
+        _engine.SyncToHost(optimizer: false);
+        _monitor!.Projector(_model, _state.Step, _ct);
     }
 
     /// <summary>Evaluates, logs the metrics and records them; returns whether to stop early.</summary>
@@ -178,6 +233,7 @@ internal sealed class TrainingRun
         if (!metrics.TryGetValue(ev.PrimaryMetric, out double primary))
             throw new ConfigurationException("Evaluator", $"evaluator '{ev.Name}' did not return its primary metric '{ev.PrimaryMetric}'.");
         _output.LogEvaluation(_state.Step, metrics);
+        _monitor?.Evaluation(_state.Step, metrics);
         return _best.Record(_state, metrics, primary);
     }
 }
