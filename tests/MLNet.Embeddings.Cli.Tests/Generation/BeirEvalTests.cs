@@ -37,6 +37,6 @@ public sealed class BeirEvalTests
         File.AppendAllText(Path.Combine(beir, "qrels", "test.tsv"), "q1\tmissing\t1\n");
         var bad = ConsoleRun.Cli("eval", "--model", model, "--data", beir);
         Assert.Equal(1, bad.Code);
-        Assert.Contains("test.tsv:18 field 'corpus-id'", bad.Err);
+        Assert.Contains("test.tsv:18: field 'corpus-id'", bad.Err);
     }
 }

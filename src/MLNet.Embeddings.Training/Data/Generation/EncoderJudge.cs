@@ -1,3 +1,5 @@
+using MLNet.Embeddings.Scoring;
+
 namespace MLNet.Embeddings.Training.Data.Generation;
 
 /// <summary>An <see cref="IRelevanceJudge"/> that scores by the cosine similarity of an embedding model's vectors.</summary>
@@ -14,14 +16,7 @@ public sealed class EncoderJudge : IRelevanceJudge
         var q = _encoder.Encode([query])[0];
         var p = _encoder.Encode(passages);
         var scores = new float[p.Length];
-        for (int i = 0; i < p.Length; i++) scores[i] = Cosine(q, p[i]);
+        for (int i = 0; i < p.Length; i++) scores[i] = VectorSimilarity.Cosine(q, p[i]);
         return scores;
-    }
-
-    internal static float Cosine(float[] a, float[] b)
-    {
-        double dot = 0, na = 0, nb = 0;
-        for (int i = 0; i < a.Length; i++) { dot += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i]; }
-        return na == 0 || nb == 0 ? 0f : (float)(dot / Math.Sqrt(na * nb));
     }
 }

@@ -1,3 +1,4 @@
+using MLNet.Embeddings.Scoring;
 using System.Text.Json;
 using MLNet.Embeddings.Training.Data.Mining;
 
@@ -128,10 +129,10 @@ internal sealed class FilterState
         {
             _passageVectors ??= encoder.Encode(passages);
             var q = encoder.Encode([query])[0];
-            float ownScore = EncoderJudge.Cosine(q, _passageVectors[own]);
+            float ownScore = VectorSimilarity.Cosine(q, _passageVectors[own]);
             int better = 0;
             for (int i = 0; i < passages.Count && better < k; i++)
-                if (i != own && passages[i] != ownText && EncoderJudge.Cosine(q, _passageVectors[i]) > ownScore) better++;
+                if (i != own && passages[i] != ownText && VectorSimilarity.Cosine(q, _passageVectors[i]) > ownScore) better++;
             return better < k;
         }
         _bm25 ??= new Bm25Index(passages);
