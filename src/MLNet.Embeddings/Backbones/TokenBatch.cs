@@ -44,4 +44,18 @@ public sealed class TokenBatch
         }
         return new TokenBatch(ids, types, starts);
     }
+
+    /// <summary>
+    /// Throws when a sequence is longer than <paramref name="maxPositions"/> or a token id is outside
+    /// <paramref name="vocabSize"/>: what every backbone checks before it indexes its embedding and position tables.
+    /// </summary>
+    internal void CheckFits(int maxPositions, int vocabSize)
+    {
+        for (int s = 0; s < Count; s++)
+            if (Length(s) > maxPositions)
+                throw new ArgumentException($"Sequence {s} has {Length(s)} tokens; the model accepts at most {maxPositions} (max_position_embeddings).", "batch");
+        for (int t = 0; t < Ids.Length; t++)
+            if ((uint)Ids[t] >= (uint)vocabSize)
+                throw new ArgumentException($"Token id {Ids[t]} at position {t} is outside the vocabulary (vocab_size {vocabSize}).", "batch");
+    }
 }

@@ -186,18 +186,11 @@ public sealed partial class BertBackbone : ITrainableBackbone
 
     void Validate(TokenBatch batch)
     {
-        int max = MaxPositions;
-        for (int s = 0; s < batch.Count; s++)
-            if (batch.Length(s) > max)
-                throw new ArgumentException($"Sequence {s} has {batch.Length(s)} tokens; the model accepts at most {max} (max_position_embeddings).", nameof(batch));
-        var ids = batch.Ids; var types = batch.TypeIds;
-        for (int t = 0; t < ids.Length; t++)
-        {
-            if ((uint)ids[t] >= (uint)Config.VocabSize)
-                throw new ArgumentException($"Token id {ids[t]} at position {t} is outside the vocabulary (vocab_size {Config.VocabSize}).", nameof(batch));
+        batch.CheckFits(MaxPositions, Config.VocabSize);
+        var types = batch.TypeIds;
+        for (int t = 0; t < types.Length; t++)
             if ((uint)types[t] >= (uint)Config.TypeVocabSize)
                 throw new ArgumentException($"Token type {types[t]} at position {t} is outside type_vocab_size {Config.TypeVocabSize}.", nameof(batch));
-        }
     }
 
     /// <inheritdoc />

@@ -20,7 +20,7 @@ public sealed class ModernBertBackbone : ITrainableBackbone
     readonly Parameter? _embNormB, _finalNormB;
     readonly Layer[] _layers;
     readonly List<Parameter> _parameters = new();
-    readonly Dictionary<double, Rotary> _rotary = new();
+    readonly RotaryTables _rotary;
     readonly float[] _zeros;
 
     sealed class Layer
@@ -54,6 +54,7 @@ public sealed class ModernBertBackbone : ITrainableBackbone
     public ModernBertBackbone(ModernBertConfig config, IReadOnlyDictionary<string, Parameter> tensors, string source = "model.safetensors")
     {
         Config = config;
+        _rotary = new RotaryTables(config.HeadDim, config.MaxPositionEmbeddings);
         int h = config.HiddenSize, inter = config.IntermediateSize;
         _zeros = new float[Math.Max(h, 1)];
         string prefix = tensors.ContainsKey("embeddings.tok_embeddings.weight") || !tensors.ContainsKey("model.embeddings.tok_embeddings.weight") ? "" : "model.";
@@ -110,26 +111,9 @@ public sealed class ModernBertBackbone : ITrainableBackbone
         SafeTensors.Write(Path.Combine(folder, "model.safetensors"), _parameters, new Dictionary<string, string> { ["format"] = "pt" });
     }
 
-    Rotary RotaryFor(double theta, int length)
-    {
-        lock (_rotary)
-        {
-            if (_rotary.TryGetValue(theta, out var r) && r.Positions >= length) return r;
-            r = new Rotary(Config.HeadDim, theta, Math.Max(length, Math.Min(MaxPositions, Math.Max(64, (r?.Positions ?? 0) * 2))));
-            _rotary[theta] = r;
-            return r;
-        }
-    }
+    Rotary RotaryFor(double theta, int length) => _rotary.For(theta, length);
 
-    void Validate(TokenBatch batch)
-    {
-        for (int s = 0; s < batch.Count; s++)
-            if (batch.Length(s) > MaxPositions)
-                throw new ArgumentException($"Sequence {s} has {batch.Length(s)} tokens; the model accepts at most {MaxPositions} (max_position_embeddings).", nameof(batch));
-        for (int t = 0; t < batch.Ids.Length; t++)
-            if ((uint)batch.Ids[t] >= (uint)Config.VocabSize)
-                throw new ArgumentException($"Token id {batch.Ids[t]} at position {t} is outside the vocabulary (vocab_size {Config.VocabSize}).", nameof(batch));
-    }
+    void Validate(TokenBatch batch) => batch.CheckFits(MaxPositions, Config.VocabSize);
 
     /// <summary>What one layer keeps for its backward pass.</summary>
     sealed class Cache

@@ -20,7 +20,7 @@ public sealed partial class Qwen3Backbone : ITrainableBackbone
     readonly Layer[] _layers;
     readonly List<Parameter> _parameters = new();
     readonly string _prefix;
-    Rotary? _rotary;
+    readonly RotaryTables _rotary;
     Cache? _spare;
 
     sealed class Layer
@@ -56,6 +56,7 @@ public sealed partial class Qwen3Backbone : ITrainableBackbone
     public Qwen3Backbone(Qwen3Config config, IReadOnlyDictionary<string, Parameter> tensors, string source = "model.safetensors")
     {
         Config = config;
+        _rotary = new RotaryTables(config.HeadDim, config.MaxPositionEmbeddings);
         AttentionDropout = config.AttentionDropout;
         int h = config.HiddenSize, inter = config.IntermediateSize, d = config.HeadDim;
         int qd = config.NumAttentionHeads * d, kd = config.NumKeyValueHeads * d;
@@ -162,26 +163,10 @@ public sealed partial class Qwen3Backbone : ITrainableBackbone
         SafeTensors.Write(Path.Combine(folder, "model.safetensors"), _parameters, new Dictionary<string, string> { ["format"] = "pt" });
     }
 
-    void Validate(TokenBatch batch)
-    {
-        for (int s = 0; s < batch.Count; s++)
-            if (batch.Length(s) > MaxPositions)
-                throw new ArgumentException($"Sequence {s} has {batch.Length(s)} tokens; the model accepts at most {MaxPositions} (max_position_embeddings).", nameof(batch));
-        var ids = batch.Ids;
-        for (int t = 0; t < ids.Length; t++)
-            if ((uint)ids[t] >= (uint)Config.VocabSize)
-                throw new ArgumentException($"Token id {ids[t]} at position {t} is outside the vocabulary (vocab_size {Config.VocabSize}).", nameof(batch));
-    }
+    void Validate(TokenBatch batch) => batch.CheckFits(MaxPositions, Config.VocabSize);
 
     /// <summary>The cos/sin table, grown to the longest sequence seen.</summary>
-    Rotary RotaryFor(int length)
-    {
-        var r = Volatile.Read(ref _rotary);
-        if (r is not null && r.Positions >= length) return r;
-        r = new Rotary(Config.HeadDim, Config.RopeTheta, Math.Max(length, Math.Min(MaxPositions, Math.Max(64, (r?.Positions ?? 0) * 2))));
-        Volatile.Write(ref _rotary, r);
-        return r;
-    }
+    Rotary RotaryFor(int length) => _rotary.For(Config.RopeTheta, length);
 
     /// <inheritdoc />
     public float[] Forward(TokenBatch batch, CancellationToken cancellationToken = default)
