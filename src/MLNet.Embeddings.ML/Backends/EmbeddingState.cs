@@ -1,23 +1,18 @@
-using Microsoft.ML;
-
 namespace MLNet.Embeddings.ML;
 
 /// <summary>
 /// A loaded model with the settings of one embedding stage: what the live transformer, the saved chain's mapping and
 /// the trainer share. Encoding is serialised per model (the model itself runs multi-threaded).
 /// </summary>
-internal sealed class EmbeddingState
+internal sealed class EmbeddingState : StageState
 {
-    readonly object _gate = new();
     readonly EncodeOptions _encode;
-    string? _savedText;
-    IEstimator<ITransformer>? _savedLookup;
 
     /// <summary>A state over <paramref name="encoder"/>; <paramref name="settings"/> is copied.</summary>
-    public EmbeddingState(SentenceEncoder encoder, ApplyEmbeddingOptions settings, string? sourcePath)
+    public EmbeddingState(SentenceEncoder encoder, ApplyEmbeddingOptions settings, string? sourcePath) : base(sourcePath)
     {
         settings.Validate();
-        Encoder = encoder; Settings = settings.Clone(); SourcePath = sourcePath;
+        Encoder = encoder; Settings = settings.Clone();
         _encode = Settings.ToEncodeOptions();
         encoder.ResolvePrompt(_encode); // unknown prompt names fail here, at Fit, not on the first row
         Dimensions = encoder.CreatePoolingHead(_encode).OutputDimensions(encoder.Dimensions); // so do pooling and size
@@ -25,13 +20,25 @@ internal sealed class EmbeddingState
 
     public SentenceEncoder Encoder { get; }
     public ApplyEmbeddingOptions Settings { get; }
-    /// <summary>The model path the stage was made from (null for a model tuned in memory and not written out).</summary>
-    public string? SourcePath { get; }
     /// <summary>Width of the vectors.</summary>
     public int Dimensions { get; }
 
-    /// <summary>Test seam: told of every model run and every build of the saved form (null in use).</summary>
-    internal IEmbeddingStateObserver? Observer { get; set; }
+    /// <inheritdoc />
+    public override ModelStorage Storage => Settings.Storage;
+    /// <inheritdoc />
+    public override int WindowSize => Settings.WindowSize;
+
+    /// <inheritdoc />
+    public override string SettingsJson() => Settings.ToJson();
+
+    /// <inheritdoc />
+    /// <remarks>The stage's engine packs the model and may change the saved copy of the settings (the ONNX file name inside the zip).</remarks>
+    public override string Pack(string folder)
+    {
+        var settings = Settings.Clone();
+        EmbeddingStageBackends.Get(settings.Backend).Pack(Encoder, SourcePath, settings, folder);
+        return settings.ToJson();
+    }
 
     public static EmbeddingState Load(string modelPath, ApplyEmbeddingOptions settings)
     {
@@ -50,38 +57,12 @@ internal sealed class EmbeddingState
     public float[][] Encode(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
     {
         Observer?.Encoded();
-        lock (_gate) return Encoder.Encode(texts, _encode, cancellationToken);
+        lock (Gate) return Encoder.Encode(texts, _encode, cancellationToken);
     }
 
     public float[] Encode(string text)
     {
         Observer?.Encoded();
-        lock (_gate) return Encoder.Encode(new[] { text }, _encode)[0];
-    }
-
-    /// <summary>
-    /// The state as one text (the first saved format: settings and the base64 of the packed model, or a model path for
-    /// <see cref="ModelStorage.Reference"/>); built once. Embedded models are saved in chunks (<see cref="SavedLookup"/>).
-    /// </summary>
-    public string SavedText()
-    {
-        lock (_gate) return _savedText ??= BuildText();
-    }
-
-    string BuildText() { Observer?.SavedTextBuilt(); return SavedState.Build(this); }
-
-    IEstimator<ITransformer> BuildLookup()
-    {
-        Observer?.SavedLookupBuilt();
-        return Settings.Storage == ModelStorage.Reference ? SavedPipeline.Lookup(new MLContext(), _savedText ??= BuildText()) : ChunkedState.Stages(this);
-    }
-
-    /// <summary>
-    /// The saved chain's stages that carry the model from <c>__key</c> to <c>__state</c> (made once: ML.NET copies and
-    /// serialises a lookup's values when it is made, so every save of every transformer of this model reuses them).
-    /// </summary>
-    public IEstimator<ITransformer> SavedLookup()
-    {
-        lock (_gate) return _savedLookup ??= BuildLookup();
+        lock (Gate) return Encoder.Encode(new[] { text }, _encode)[0];
     }
 }

@@ -13,6 +13,8 @@ public static class MappingColumns
     public const string Text = Prefix + "text";
     /// <summary>The constant key that selects the model state in the lookup table.</summary>
     public const string Key = Prefix + "key";
+    /// <summary>The document of a relevance stage (its query is <see cref="Text"/>).</summary>
+    public const string Document = Prefix + "doc";
     /// <summary>The model state (header, settings and the packed model folder) looked up from <see cref="Key"/>.</summary>
     public const string State = Prefix + "state";
     /// <summary>1 while the model must still be carried to the rows (see <see cref="NeedFactory"/>), else 0.</summary>
@@ -29,6 +31,6 @@ public static class MappingColumns
     public const string First = Prefix + "a";
     /// <summary>Second vector of a similarity.</summary>
     public const string Second = Prefix + "b";
-    /// <summary>The similarity written by the mapping.</summary>
+    /// <summary>The similarity or relevance score written by the mapping.</summary>
     public const string Score = Prefix + "score";
 }

@@ -31,15 +31,13 @@ internal static class ChunkedState
     static long _collectedAt;
 
     /// <summary>The lookup stages of an embedded model (built once per model: ML.NET serialises each chunk when its lookup is made).</summary>
-    public static IEstimator<ITransformer> Stages(EmbeddingState state, Action<int, byte[]>? damage = null)
+    public static IEstimator<ITransformer> Stages(StageState state, Action<int, byte[]>? damage = null)
     {
-        var settings = state.Settings.Clone();
         string zip = Path.Combine(Path.GetTempPath(), "mlnet-embeddings", "pack-" + Guid.NewGuid().ToString("N") + ".zip");
         var ml = new MLContext();
         try
         {
-            SavedState.Pack(state, settings, zip); // may change settings (the ONNX file name inside the zip)
-            string json = settings.ToJson();
+            string json = SavedState.Pack(state, zip); // the packed settings (may differ from the stage's: the ONNX file name inside the zip)
             long length = new FileInfo(zip).Length;
             if (length > Array.MaxLength)
                 throw new ConfigurationException(nameof(ApplyEmbeddingOptions.Storage),
@@ -111,7 +109,7 @@ internal static class ChunkedState
             }
             finally { try { File.Delete(zip); } catch (IOException) { } }
         }
-        SavedState.Resolve(header);
+        SavedState.ResolveAny(header);
         return header;
     }
 

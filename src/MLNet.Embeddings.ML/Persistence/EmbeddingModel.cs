@@ -46,7 +46,7 @@ public static class EmbeddingModel
         {
             throw new ModelFormatException(full, "an embedding model stored in this zip cannot be used: " + e.Message, e);
         }
-        return new TransformerChain<ITransformer>(Flatten(model).Select(t => (ITransformer?)BatchedEmbedStage.TryReplace(t) ?? t).ToArray());
+        return new TransformerChain<ITransformer>(Flatten(model).Select(t => (ITransformer?)BatchedEmbedStage.TryReplace(t) ?? BatchedRelevanceStage.TryReplace(t) ?? t).ToArray());
     }
 
     /// <summary>
@@ -81,7 +81,7 @@ public static class EmbeddingModel
             if (after is not { Type: TextDataViewType } || before is { } b && b.Index == after.Value.Index) continue; // no new state here
             var text = view.GetColumn<ReadOnlyMemory<char>>(MappingColumns.State).First();
             if (ChunkedState.Header.Is(text.Span) && !IsAssemble(t)) continue; // resolved after its chunks, by the Assemble stage
-            SavedState.Resolve(text);
+            SavedState.ResolveAny(text);
         }
     }
 

@@ -15,41 +15,40 @@ namespace MLNet.Embeddings.ML;
 /// of the rest, the settings JSON, the storage (<c>embedded</c> or <c>reference:PATH</c>), then the base64 of a zip
 /// of the model folder (embedded only). ML.NET hands the same text to every row by reference (text values of a
 /// lookup are not copied), so a row costs a weak-table look-up; the model is decoded and loaded once per process.
-/// The text is built once per model (<see cref="EmbeddingState.SavedText"/>) in one allocation; ML.NET's own copies
+/// The text is built once per model (<see cref="StageState.SavedText"/>) in one allocation; ML.NET's own copies
 /// of it (MapValue serialises it when made and again when loaded) are measured in docs/ml.md.
 /// </summary>
 internal static class SavedState
 {
     const string Magic = "MLNET-EMBEDDINGS-STATE/1";
     const long MaxChars = 1_000_000_000; // .NET strings stop at about 2^30 chars
-    static readonly ConcurrentDictionary<string, Lazy<EmbeddingState>> Loaded = new(StringComparer.Ordinal);
+    static readonly ConcurrentDictionary<string, Lazy<StageState>> Loaded = new(StringComparer.Ordinal);
     // the state of each text seen, keyed weakly by the string ML.NET holds (a row costs one table look-up; the text
     // itself, hundreds of MB for a transformer, is not kept alive once its pipeline is gone)
-    static readonly ConditionalWeakTable<string, EmbeddingState> Seen = new();
+    static readonly ConditionalWeakTable<string, StageState> Seen = new();
 
     /// <summary>
     /// Builds the state text. The model folder is zipped to a temporary file, hashed in one pass and base64-encoded
     /// straight into the one string returned (no byte[] or intermediate string of the model's size).
     /// </summary>
-    public static string Build(EmbeddingState state)
+    public static string Build(StageState state)
     {
-        var settings = state.Settings.Clone();
-        if (settings.Storage == ModelStorage.Reference)
+        if (state.Storage == ModelStorage.Reference)
         {
             if (state.SourcePath is null)
                 throw new ConfigurationException(nameof(ApplyEmbeddingOptions.Storage), "ModelStorage.Reference needs a model on disk; set FineTuneEmbeddingOptions.OutputModelPath so the tuned model is written first.");
-            string body = settings.ToJson() + "\n" + "reference:" + state.SourcePath + "\n";
+            string body = state.SettingsJson() + "\n" + "reference:" + state.SourcePath + "\n";
             return Magic + "\n" + Hash(body) + "\n" + body;
         }
         string zip = Path.Combine(Path.GetTempPath(), "mlnet-embeddings", "pack-" + Guid.NewGuid().ToString("N") + ".zip");
         try
         {
-            Pack(state, settings, zip); // the backend may change settings (the ONNX file name inside the zip)
+            string json = Pack(state, zip); // the backend may change settings (the ONNX file name inside the zip)
             long length = new FileInfo(zip).Length, chars = (length + 2) / 3 * 4;
             if (chars > MaxChars)
                 throw new ConfigurationException(nameof(ApplyEmbeddingOptions.Storage),
                     $"the packed model is {length / (1 << 20)} MB, too big to travel inside the ML.NET zip (limit about 750 MB); use ModelStorage.Reference and keep the model folder beside the zip.");
-            string head = settings.ToJson() + "\nembedded\n";
+            string head = json + "\nembedded\n";
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             sha.AppendData(Encoding.UTF8.GetBytes(head));
             var buffer = new byte[ChunkBytes];
@@ -87,7 +86,12 @@ internal static class SavedState
         return state.Encode(row.Text.ToString());
     }
 
-    public static EmbeddingState Resolve(ReadOnlyMemory<char> text)
+    /// <summary>The embedding model of a state text (see <see cref="ResolveAny"/>).</summary>
+    public static EmbeddingState Resolve(ReadOnlyMemory<char> text) => ResolveAny(text) as EmbeddingState
+        ?? throw new InvalidOperationException("the model state found by an embedding stage is not an embedding model's; the saved chain was edited.");
+
+    /// <summary>The model of a state text (an embedding or a relevance stage's), loaded once per process and cached per text.</summary>
+    public static StageState ResolveAny(ReadOnlyMemory<char> text)
     {
         bool whole = MemoryMarshal.TryGetString(text, out string? owner, out int start, out int length) && start == 0 && length == owner.Length;
         if (whole && Seen.TryGetValue(owner!, out var seen)) return seen;
@@ -99,14 +103,14 @@ internal static class SavedState
         if (a < 0 || b < 0 || !span[..a].SequenceEqual(Magic))
             throw new InvalidOperationException($"the embedding stage's model state does not start with '{Magic}'; the zip was not written by this library or is damaged.");
         string id = span.Slice(a + 1, b).ToString();
-        var lazy = Loaded.GetOrAdd(id, _ => new Lazy<EmbeddingState>(() => Open(id, text[(a + b + 2)..])));
-        EmbeddingState state;
+        var lazy = Loaded.GetOrAdd(id, _ => new Lazy<StageState>(() => Open(id, text[(a + b + 2)..])));
+        StageState state;
         try { state = lazy.Value; }
-        catch { Loaded.TryRemove(new KeyValuePair<string, Lazy<EmbeddingState>>(id, lazy)); throw; } // a later call may succeed (e.g. the model folder was put back)
+        catch { Loaded.TryRemove(new KeyValuePair<string, Lazy<StageState>>(id, lazy)); throw; } // a later call may succeed (e.g. the model folder was put back)
         return Cache(whole ? owner : null, state);
     }
 
-    static EmbeddingState Cache(string? owner, EmbeddingState state)
+    static StageState Cache(string? owner, StageState state)
     {
         if (owner is not null) Seen.AddOrUpdate(owner, state);
         return state;
@@ -125,45 +129,48 @@ internal static class SavedState
     }
 
     /// <summary>The model of a chunked header, loaded from the cache directory (where its chunks were unpacked).</summary>
-    static EmbeddingState ResolveHeader(ChunkedState.Header h)
+    static StageState ResolveHeader(ChunkedState.Header h)
     {
-        var lazy = Loaded.GetOrAdd(h.Id, id => new Lazy<EmbeddingState>(() =>
+        var lazy = Loaded.GetOrAdd(h.Id, id => new Lazy<StageState>(() =>
         {
             string folder = Path.Combine(SavedModelLocator.CacheDirectory, id);
             if (!File.Exists(Path.Combine(folder, ".complete")))
                 throw new InvalidOperationException("the embedding stage's model is not unpacked in this process: the chunk stages of the saved chain did not run, are missing or were edited.");
-            var settings = ApplyEmbeddingOptions.FromJson(h.Json);
-            return EmbeddingState.Load(EmbeddingStageBackends.Get(settings.Backend).PackedModelPath(folder), settings);
+            return StageState.LoadPacked(folder, h.Json);
         }));
         try { return lazy.Value; }
-        catch { Loaded.TryRemove(new KeyValuePair<string, Lazy<EmbeddingState>>(h.Id, lazy)); throw; }
+        catch { Loaded.TryRemove(new KeyValuePair<string, Lazy<StageState>>(h.Id, lazy)); throw; }
     }
 
-    static EmbeddingState Open(string id, ReadOnlyMemory<char> body)
+    static StageState Open(string id, ReadOnlyMemory<char> body)
     {
         var span = body.Span;
         if (Hash(span) != id)
             throw new InvalidDataException($"the embedding model stored in the zip is corrupt: checksum {id[..12]}… does not match its content.");
         int a = span.IndexOf('\n');
         int b = span[(a + 1)..].IndexOf('\n');
-        var settings = ApplyEmbeddingOptions.FromJson(span[..a].ToString());
+        string settings = span[..a].ToString();
         string storage = span.Slice(a + 1, b).ToString();
         if (storage.StartsWith("reference:", StringComparison.Ordinal))
-            return EmbeddingState.Load(SavedModelLocator.Resolve(storage["reference:".Length..]), settings);
+            return StageState.Load(SavedModelLocator.Resolve(storage["reference:".Length..]), settings);
         if (storage != "embedded") throw new InvalidDataException($"unknown model storage '{storage}' in the saved embedding state.");
         string folder = Unpack(id, span[(a + b + 2)..]);
-        return EmbeddingState.Load(EmbeddingStageBackends.Get(settings.Backend).PackedModelPath(folder), settings);
+        return StageState.LoadPacked(folder, settings);
     }
 
-    /// <summary>Writes the model folder, as the stage's backend packs it, as a zip at <paramref name="zip"/>.</summary>
-    internal static void Pack(EmbeddingState state, ApplyEmbeddingOptions settings, string zip)
+    /// <summary>
+    /// Writes the model folder, as the stage packs it (<see cref="StageState.Pack"/>), as a zip at <paramref name="zip"/>;
+    /// returns the settings line that loads it.
+    /// </summary>
+    internal static string Pack(StageState state, string zip)
     {
         string tmp = Path.ChangeExtension(zip, null);
         try
         {
             Directory.CreateDirectory(tmp);
-            EmbeddingStageBackends.Get(settings.Backend).Pack(state.Encoder, state.SourcePath, settings, tmp);
+            string json = state.Pack(tmp);
             ZipFile.CreateFromDirectory(tmp, zip, CompressionLevel.Fastest, includeBaseDirectory: false);
+            return json;
         }
         finally { try { Directory.Delete(tmp, true); } catch (IOException) { } }
     }
