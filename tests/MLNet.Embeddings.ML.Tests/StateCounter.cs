@@ -1,6 +1,6 @@
 namespace MLNet.Embeddings.ML.Tests;
 
-/// <summary>Counts what an <see cref="EmbeddingState"/> reports through its test seam.</summary>
+/// <summary>Counts what a <see cref="StageState"/> (embedding or relevance) reports through its test seam.</summary>
 internal sealed class StateCounter : IEmbeddingStateObserver
 {
     int _encodeCalls, _savedTextBuilds, _savedLookupBuilds;
@@ -12,7 +12,7 @@ internal sealed class StateCounter : IEmbeddingStateObserver
     public void SavedLookupBuilt() => Interlocked.Increment(ref _savedLookupBuilds);
 
     /// <summary>Attaches a new counter to <paramref name="state"/>.</summary>
-    public static StateCounter On(EmbeddingState state)
+    public static StateCounter On(StageState state)
     {
         var c = new StateCounter();
         state.Observer = c;
