@@ -6,7 +6,7 @@ using MLNet.Embeddings.ML.Mapping;
 namespace MLNet.Embeddings.ML;
 
 /// <summary>
-/// Loads an ML.NET model zip that holds embedding stages, with errors that name the zip. <c>ml.Model.Load</c> works
+/// Loads an ML.NET model zip that holds embedding (or relevance) stages, with errors that name the zip. <c>ml.Model.Load</c> works
 /// too (after <c>ml.ComponentCatalog.RegisterAssembly</c>), but a truncated zip then gives ML.NET's own
 /// <c>FormatException</c> without the file name, and a damaged embedded model is found only at the first row.
 /// </summary>
@@ -21,8 +21,8 @@ public static class EmbeddingModel
     /// <param name="path">The model zip written by <c>ml.Model.Save</c>.</param>
     /// <param name="inputSchema">The input schema saved with the model.</param>
     /// <returns>
-    /// The loaded chain, flattened, with each saved embedding mapping replaced by a batched stage: <c>Transform</c>
-    /// embeds a window of rows per model run (<c>ml.Model.Load</c>'s stock CustomMapping runs the model once per row),
+    /// The loaded chain, flattened, with each saved embedding (or relevance) mapping replaced by a batched stage: <c>Transform</c>
+    /// embeds (scores) a window of rows per model run (<c>ml.Model.Load</c>'s stock CustomMapping runs the model once per row),
     /// with the same vectors bit for bit. Saving it writes the same stock stages as the loaded zip; PredictionEngine
     /// uses the stock row-by-row mapping.
     /// </returns>
