@@ -188,6 +188,22 @@ public sealed class ScoreRelevanceTests
     }
 
     [Fact]
+    public void CursorSetsAndConcurrentCursorsGiveTheSameScores()
+    {
+        var rows = Rows(40);
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var t = ml.Transforms.ScoreRelevance("Score", "Query", "Doc", Model.Value, new ScoreRelevanceOptions { WindowSize = 6, BatchSize = 4 }).Fit(data);
+        var output = t.Transform(data);
+        var expected = Bits(output.GetColumn<float>("Score"));
+        var set = output.GetRowCursorSet([output.Schema["Score"]], 4);
+        Assert.Single(set); // one cursor: the model already uses every core on a batch
+        set[0].Dispose();
+        var concurrent = Enumerable.Range(0, 4).AsParallel().WithDegreeOfParallelism(4).Select(_ => Bits(output.GetColumn<float>("Score"))).ToArray();
+        Assert.All(concurrent, c => Assert.Equal(expected, c));
+    }
+
+    [Fact]
     public void MissingOrNonTextColumnsFailWithClearErrors()
     {
         var ml = new MLContext(seed: 1);
