@@ -75,7 +75,7 @@ internal static class ChunkedState
         finally { try { File.Delete(zip); } catch (IOException) { } }
     }
 
-    /// <summary>Runs a blocking GC when at least 8 MB were allocated since the last one (a chunk lookup was just made or loaded).</summary>
+    /// <summary>Runs a blocking, compacting GC that returns freed memory to the system when at least 4 MB were allocated since the last one (a chunk lookup was just made or loaded).</summary>
     public static void CollectLoadGarbage()
     {
         long now = GC.GetTotalAllocatedBytes();
