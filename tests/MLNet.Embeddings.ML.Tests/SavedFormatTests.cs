@@ -31,7 +31,7 @@ public sealed class SavedFormatTests
     }
 
     [Fact]
-    public void LoadingASavedModelPeaksBelowFourTimesItsZipAndGivesTheSameBits()
+    public void LoadingASavedModelPeaksBelowThreeTimesItsZipAndGivesTheSameBits()
     {
         var ml = new MLContext();
         var data = Data(ml);
@@ -52,13 +52,30 @@ public sealed class SavedFormatTests
         Assert.True(p.ExitCode == 0, error);
         var parts = output.Trim().Split(' ');
         double peakMb = double.Parse(parts[0], CultureInfo.InvariantCulture), allocatedMb = double.Parse(parts[1], CultureInfo.InvariantCulture);
-        // measured 3.4x here and on all-MiniLM-L6-v2 (docs/ml.md): ML.NET keeps two copies of every chunk it loads, plus
-        // the fixed cost of the stages; the one-text format peaked at about 24x
-        Assert.True(peakMb <= 4 * zipMb, $"ml.Model.Load of a {zipMb:F1} MB zip peaked {peakMb:F0} MB above the process baseline ({peakMb / zipMb:F2}x; allocated {allocatedMb:F0} MB)");
+        // ML.NET keeps two copies of every chunk it loads, plus the fixed cost of the stages (docs/ml.md has the figures
+        // for all-MiniLM-L6-v2); the one-text format peaked at about 24x
+        Assert.True(peakMb <= 3 * zipMb, $"ml.Model.Load of a {zipMb:F1} MB zip peaked {peakMb:F0} MB above the process baseline ({peakMb / zipMb:F2}x; allocated {allocatedMb:F0} MB)");
 
         var expected = RawColumn.Bits(fitted.Transform(data), "E");
         Assert.Equal(expected, RawColumn.Bits(new MLContext().Model.Load(big, out _).Transform(data), "E"));
         Assert.Equal(expected, RawColumn.Bits(EmbeddingModel.Load(new MLContext(), big, out _).Transform(data), "E"));
+    }
+
+    [Fact]
+    public void SavingAModelOfManyChunksCostsKilobytesPerStage()
+    {
+        var ml = new MLContext();
+        var data = Data(ml);
+        string dir = TestData.TempDir();
+        var fitted = (EmbeddingTransformer)ml.Transforms.ApplyEmbedding("E", "Text", RandomBert(dir)).Fit(data);
+        _ = fitted.State.SavedLookup(); // the 128 chunk lookups (ML.NET serialises each as it is made)
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var chain = (TransformerChain<ITransformer>)SavedPipeline.Embedding(fitted.State, fitted.Columns, data.Schema);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        int stages = chain.SelectMany(t => t is TransformerChain<ITransformer> inner ? inner : (IEnumerable<ITransformer>)[t]).Count();
+        Assert.True(stages > 256, $"{stages} stages: the model was not saved in many chunks");
+        // fitting the stages through one EstimatorChain propagated schema shapes at a cost cubic in their number (GBs here)
+        Assert.True(allocated < 100_000_000, $"building the saved chain of {stages} stages allocated {allocated / 1e6:F0} MB");
     }
 
     [Fact]

@@ -47,7 +47,7 @@ internal static class ChunkedState
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             sha.AppendData(Encoding.UTF8.GetBytes(json + "\n"));
             var names = new string[count];
-            IEstimator<ITransformer> chain = ml.Transforms.CustomMapping(new NeedFactory().GetMapping(), NeedFactory.Contract);
+            var parts = new List<IEstimator<ITransformer>> { ml.Transforms.CustomMapping(new NeedFactory().GetMapping(), NeedFactory.Contract) };
             using (var f = new FileStream(zip, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
                 for (int i = 0; i < count; i++)
                 {
@@ -58,27 +58,27 @@ internal static class ChunkedState
                     names[i] = MappingColumns.Chunk + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
                     // a variable-size vector column, so that a row with __need = 0 gets an empty vector (the missing value)
                     var lookup = ml.Data.LoadFromEnumerable(new[] { new ChunkRow { Key = KeyFactory.Value, Bytes = bytes } });
-                    chain = chain.Append(ml.Transforms.Conversion.MapValue(names[i], lookup, lookup.Schema[nameof(ChunkRow.Key)], lookup.Schema[nameof(ChunkRow.Bytes)], MappingColumns.Need))
-                        .Append(ml.Transforms.CustomMapping<NeedOutput, CollectOutput>(static (_, o) => o.Value = 0f, CollectFactory.Contract));
+                    parts.Add(ml.Transforms.Conversion.MapValue(names[i], lookup, lookup.Schema[nameof(ChunkRow.Key)], lookup.Schema[nameof(ChunkRow.Bytes)], MappingColumns.Need));
+                    parts.Add(ml.Transforms.CustomMapping<NeedOutput, CollectOutput>(static (_, o) => o.Value = 0f, CollectFactory.Contract));
                     CollectLoadGarbage(); // making a lookup allocates about as much as loading one
                 }
             string header = Magic + "\n" + Convert.ToHexString(sha.GetHashAndReset()).ToLowerInvariant() + "\n" + json + "\n"
                 + $"chunks:{count}:{length}\n";
-            return ml.Transforms.Conversion.MapValue(MappingColumns.State, new[] { new KeyValuePair<float, string>(KeyFactory.Value, header) }, MappingColumns.Key)
-                .Append(chain)
-                .Append(ml.Transforms.Concatenate(MappingColumns.Blob, names))
-                .Append(ml.Transforms.CustomMapping(new AssembleFactory().GetMapping(), AssembleFactory.Contract))
-                .Append(ml.Transforms.DropColumns([MappingColumns.Need, MappingColumns.Collect, MappingColumns.Blob, .. names]));
+            parts.Insert(0, ml.Transforms.Conversion.MapValue(MappingColumns.State, new[] { new KeyValuePair<float, string>(KeyFactory.Value, header) }, MappingColumns.Key));
+            parts.Add(ml.Transforms.Concatenate(MappingColumns.Blob, names));
+            parts.Add(ml.Transforms.CustomMapping(new AssembleFactory().GetMapping(), AssembleFactory.Contract));
+            parts.Add(ml.Transforms.DropColumns([MappingColumns.Need, MappingColumns.Collect, MappingColumns.Blob, .. names]));
+            return new StepwiseEstimator(parts);
         }
         finally { try { File.Delete(zip); } catch (IOException) { } }
     }
 
-    /// <summary>Runs a blocking GC when at least 8 MB were allocated since the last one (a chunk lookup was just made or loaded).</summary>
+    /// <summary>Runs a blocking, compacting GC that returns freed memory to the system when at least 4 MB were allocated since the last one (a chunk lookup was just made or loaded).</summary>
     public static void CollectLoadGarbage()
     {
         long now = GC.GetTotalAllocatedBytes();
         if (now - Interlocked.Read(ref _collectedAt) < CollectEvery) return;
-        GC.Collect();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         Interlocked.Exchange(ref _collectedAt, GC.GetTotalAllocatedBytes());
     }
 

@@ -5,7 +5,7 @@ public enum ModelStorage
 {
     /// <summary>
     /// Inside the ML.NET zip (default): the model folder is packed (zip) and carried by lookup tables of the saved chain,
-    /// so the zip is the only file to copy. Loading peaks at about 3.5× the packed size (docs/ml.md). Limited to
+    /// so the zip is the only file to copy. Loading peaks at about 2.5–2.8× the packed size (docs/ml.md). Limited to
     /// models whose packed form is below 2 GB (one .NET array).
     /// </summary>
     Embedded,

@@ -209,14 +209,24 @@ internal static class SavedState
     internal static string Extract(string id, string zip)
     {
         string final = Path.Combine(SavedModelLocator.CacheDirectory, id);
-        if (File.Exists(Path.Combine(final, ".complete"))) return final;
-        string tmp = final + ".tmp-" + Guid.NewGuid().ToString("N");
-        ZipFile.ExtractToDirectory(zip, tmp);
-        File.WriteAllText(Path.Combine(tmp, ".complete"), id);
-        try { if (Directory.Exists(final)) Directory.Delete(final, true); Directory.Move(tmp, final); }
-        catch (IOException) when (File.Exists(Path.Combine(final, ".complete"))) { Directory.Delete(tmp, true); } // another process won the race
-        return final;
+        lock (ExtractGates.GetOrAdd(id, _ => new object())) // parallel cursors of this process reach the first row together
+        {
+            if (File.Exists(Path.Combine(final, ".complete"))) return final;
+            string tmp = final + ".tmp-" + Guid.NewGuid().ToString("N");
+            ZipFile.ExtractToDirectory(zip, tmp);
+            File.WriteAllText(Path.Combine(tmp, ".complete"), id);
+            try
+            {
+                // a folder without the marker is what a killed extraction left; a complete one may be in use: never delete it
+                if (Directory.Exists(final) && !File.Exists(Path.Combine(final, ".complete"))) Directory.Delete(final, true);
+                Directory.Move(tmp, final);
+            }
+            catch (IOException) when (File.Exists(Path.Combine(final, ".complete"))) { Directory.Delete(tmp, true); } // another process won the race
+            return final;
+        }
     }
+
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, object> ExtractGates = new();
 
     static string Hash(ReadOnlySpan<char> text)
     {

@@ -23,15 +23,10 @@ public sealed class BatchAllTripletLoss : ILoss
     public LossColumns Columns => LossColumns.Anchor | LossColumns.Label;
 
     /// <inheritdoc />
-    public LossResult Compute(LossInput input)
+    public LossResult Compute(LossInput input) => LabelTriplets.Compute(input, Name, Distance, (d, labels, dd) =>
     {
-        LossMath.CheckColumns(input, Name, 1, 1);
-        var labels = LossMath.Labels(input, Name);
-        var pd = new PairwiseDistances(Distance, input.Columns[0]);
-        var d = pd.Values;
         int b = labels.Length;
         double sum = 0; int active = 0;
-        var dd = new float[b, b];
         var act = new List<(int A, int P, int N)>();
         for (int a = 0; a < b; a++)
             for (int p = 0; p < b; p++)
@@ -44,11 +39,9 @@ public sealed class BatchAllTripletLoss : ILoss
                     if (v > 0) { sum += v; if (v > 1e-16f) active++; act.Add((a, p, n)); }
                 }
             }
-        var grads = LossMath.ZeroGradients(input.Columns);
-        if (act.Count == 0) return new LossResult { Loss = 0f, Gradients = grads };
+        if (act.Count == 0) return 0;
         float g = (float)(1.0 / (active + 1e-16));
         foreach (var (a, p, n) in act) { dd[a, p] += g; dd[a, n] -= g; }
-        pd.Backward(dd, grads[0]);
-        return new LossResult { Loss = (float)(sum / (active + 1e-16)), Gradients = grads };
-    }
+        return sum / (active + 1e-16);
+    });
 }

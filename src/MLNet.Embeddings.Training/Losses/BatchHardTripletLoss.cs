@@ -22,14 +22,9 @@ public sealed class BatchHardTripletLoss : ILoss
     public LossColumns Columns => LossColumns.Anchor | LossColumns.Label;
 
     /// <inheritdoc />
-    public LossResult Compute(LossInput input)
+    public LossResult Compute(LossInput input) => LabelTriplets.Compute(input, Name, Distance, (d, labels, dd) =>
     {
-        LossMath.CheckColumns(input, Name, 1, 1);
-        var labels = LossMath.Labels(input, Name);
-        var pd = new PairwiseDistances(Distance, input.Columns[0]);
-        var d = pd.Values;
         int b = labels.Length;
-        var dd = new float[b, b];
         double loss = 0;
         for (int a = 0; a < b; a++)
         {
@@ -54,8 +49,6 @@ public sealed class BatchHardTripletLoss : ILoss
             dd[a, hnIdx] -= g;
             if (labels[hnIdx] == labels[a]) dd[a, maxIdx] -= g;
         }
-        var grads = LossMath.ZeroGradients(input.Columns);
-        pd.Backward(dd, grads[0]);
-        return new LossResult { Loss = (float)(loss / b), Gradients = grads };
-    }
+        return loss / b;
+    });
 }

@@ -22,14 +22,9 @@ public sealed class BatchSemiHardTripletLoss : ILoss
     public LossColumns Columns => LossColumns.Anchor | LossColumns.Label;
 
     /// <inheritdoc />
-    public LossResult Compute(LossInput input)
+    public LossResult Compute(LossInput input) => LabelTriplets.Compute(input, Name, Distance, (d, labels, dd) =>
     {
-        LossMath.CheckColumns(input, Name, 1, 1);
-        var labels = LossMath.Labels(input, Name);
-        var pd = new PairwiseDistances(Distance, input.Columns[0]);
-        var d = pd.Values;
         int b = labels.Length;
-        var dd = new float[b, b];
         var pairs = new List<(int A, int P, int N, float V)>();
         for (int a = 0; a < b; a++)
         {
@@ -52,15 +47,13 @@ public sealed class BatchSemiHardTripletLoss : ILoss
                 pairs.Add((a, p, neg, d[a, p] - negV + Margin));
             }
         }
-        var grads = LossMath.ZeroGradients(input.Columns);
-        if (pairs.Count == 0) return new LossResult { Loss = 0f, Gradients = grads };
+        if (pairs.Count == 0) return 0;
         double loss = 0; float g = 1f / pairs.Count;
         foreach (var (a, p, n, v) in pairs)
         {
             if (v <= 0) continue;
             loss += v; dd[a, p] += g; dd[a, n] -= g;
         }
-        pd.Backward(dd, grads[0]);
-        return new LossResult { Loss = (float)(loss / pairs.Count), Gradients = grads };
-    }
+        return loss / pairs.Count;
+    });
 }

@@ -71,18 +71,8 @@ public sealed partial class BertBackbone : ITrainableBackbone
         HiddenDropout = config.HiddenDropoutProb;
         AttentionDropout = config.AttentionProbsDropoutProb;
         int h = config.HiddenSize, inter = config.IntermediateSize;
-        Parameter Get(string name, params int[] shape)
-        {
-            Parameter? p = null;
-            foreach (var candidate in Candidates(name))
-                if (tensors.TryGetValue(candidate, out p)) break;
-            if (p is null) throw new ModelFormatException(source, $"tensor '{name}' is missing (shape [{string.Join(", ", shape)}] expected).");
-            if (!p.Shape.AsSpan().SequenceEqual(shape))
-                throw new ModelFormatException(source, $"tensor '{name}' has shape [{string.Join(", ", p.Shape)}], expected [{string.Join(", ", shape)}].");
-            var param = p.Name == name ? p : new Parameter(name, shape, p.Value);
-            _parameters.Add(param);
-            return param;
-        }
+        var weights = new WeightReader(tensors, source, _parameters, Candidates);
+        Parameter Get(string name, params int[] shape) => weights.Get(name, shape);
         _word = Get(EmbPrefix + "word_embeddings.weight", config.VocabSize, h);
         _word.TouchedRows = new HashSet<int>();
         _position = Get(EmbPrefix + "position_embeddings.weight", config.MaxPositionEmbeddings, h);

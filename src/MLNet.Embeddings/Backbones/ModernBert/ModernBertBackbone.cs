@@ -57,18 +57,9 @@ public sealed class ModernBertBackbone : ITrainableBackbone
         _rotary = new RotaryTables(config.HeadDim, config.MaxPositionEmbeddings);
         int h = config.HiddenSize, inter = config.IntermediateSize;
         _zeros = new float[Math.Max(h, 1)];
-        string prefix = tensors.ContainsKey("embeddings.tok_embeddings.weight") || !tensors.ContainsKey("model.embeddings.tok_embeddings.weight") ? "" : "model.";
-        Parameter Get(string name, params int[] shape)
-        {
-            if (!tensors.TryGetValue(prefix + name, out var p))
-                throw new ModelFormatException(source, $"tensor '{prefix + name}' is missing (shape [{string.Join(", ", shape)}] expected).");
-            if (!p.Shape.AsSpan().SequenceEqual(shape))
-                throw new ModelFormatException(source, $"tensor '{prefix + name}' has shape [{string.Join(", ", p.Shape)}], expected [{string.Join(", ", shape)}].");
-            var param = p.Name == name ? p : new Parameter(name, shape, p.Value);
-            _parameters.Add(param);
-            return param;
-        }
-        Parameter? Opt(bool present, string name, int n) => present ? Get(name, n) : null;
+        var weights = WeightReader.Prefixed(tensors, source, _parameters, "embeddings.tok_embeddings.weight", "model.");
+        Parameter Get(string name, params int[] shape) => weights.Get(name, shape);
+        Parameter? Opt(bool present, string name, int n) => weights.Optional(present, name, n);
         _embed = Get("embeddings.tok_embeddings.weight", config.VocabSize, h);
         _embed.TouchedRows = new HashSet<int>();
         _embNorm = Get("embeddings.norm.weight", h);

@@ -19,7 +19,6 @@ public sealed partial class Qwen3Backbone : ITrainableBackbone
     readonly Parameter _embed, _norm;
     readonly Layer[] _layers;
     readonly List<Parameter> _parameters = new();
-    readonly string _prefix;
     readonly RotaryTables _rotary;
     Cache? _spare;
 
@@ -60,17 +59,8 @@ public sealed partial class Qwen3Backbone : ITrainableBackbone
         AttentionDropout = config.AttentionDropout;
         int h = config.HiddenSize, inter = config.IntermediateSize, d = config.HeadDim;
         int qd = config.NumAttentionHeads * d, kd = config.NumKeyValueHeads * d;
-        _prefix = tensors.ContainsKey("embed_tokens.weight") || !tensors.ContainsKey("model.embed_tokens.weight") ? "" : "model.";
-        Parameter Get(string name, params int[] shape)
-        {
-            if (!tensors.TryGetValue(_prefix + name, out var p))
-                throw new ModelFormatException(source, $"tensor '{_prefix + name}' is missing (shape [{string.Join(", ", shape)}] expected).");
-            if (!p.Shape.AsSpan().SequenceEqual(shape))
-                throw new ModelFormatException(source, $"tensor '{_prefix + name}' has shape [{string.Join(", ", p.Shape)}], expected [{string.Join(", ", shape)}].");
-            var param = p.Name == name ? p : new Parameter(name, shape, p.Value);
-            _parameters.Add(param);
-            return param;
-        }
+        var weights = WeightReader.Prefixed(tensors, source, _parameters, "embed_tokens.weight", "model.");
+        Parameter Get(string name, params int[] shape) => weights.Get(name, shape);
         _embed = Get("embed_tokens.weight", config.VocabSize, h);
         _embed.TouchedRows = new HashSet<int>();
         _layers = new Layer[config.NumHiddenLayers];
