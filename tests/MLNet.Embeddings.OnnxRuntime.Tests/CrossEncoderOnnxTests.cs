@@ -106,6 +106,29 @@ public sealed class CrossEncoderOnnxTests : IDisposable
         Reference.Close(expected, onnx14.Logits(FixtureBatch(name)), 1e-4f);
     }
 
+    /// <summary>
+    /// A cross-encoder exported by torch.onnx.export with optimum's names (tools/fixtures/make_cross_encoder_onnx_fixture.py):
+    /// OnnxCrossEncoder reads it with the folder's tokenizer and config, and scores like the managed engine and PyTorch.
+    /// </summary>
+    [Fact]
+    public void A_torch_export_with_a_logits_output_scores_like_the_managed_cross_encoder()
+    {
+        const string name = "bert-2labels";
+        string folder = Path.Combine(_dir, "torch-export");
+        Directory.CreateDirectory(Path.Combine(folder, "onnx"));
+        foreach (var f in Directory.GetFiles(Fixture(name))) File.Copy(f, Path.Combine(folder, Path.GetFileName(f)));
+        File.Copy(OrtTestEnvironment.Fixture("cross-encoder-torch", "model.onnx"), Path.Combine(folder, "onnx", "model.onnx"));
+        var managed = CrossEncoder.Load(folder);
+        using var onnx = OnnxCrossEncoder.Load(folder, Options());
+        Assert.Equal(["batch_size", "sequence_length"], onnx.Session.Inputs[0].SymbolicShape);
+        Assert.Equal(2, onnx.NumLabels);
+        var expected = TestSafeTensors.Read(Path.Combine(Fixture(name), "expected.safetensors"))["logits"].Value;
+        Reference.Close(expected, onnx.Logits(FixtureBatch(name)), 1e-4f);
+        var pairs = HiddenStylePairs(folder, 24, seed: 3);
+        var options = new CrossEncoderOptions { BatchSize = 5 };
+        Reference.Close(managed.PredictLogits(pairs, options).SelectMany(x => x).ToArray(), onnx.PredictLogits(pairs, options).SelectMany(x => x).ToArray(), 1e-4f);
+    }
+
     [Fact]
     public void Int8_export_ranks_like_the_float_model()
     {
