@@ -10,15 +10,15 @@ namespace MLNet.Embeddings.Cli.Commands;
 /// The miner collects twice the negatives with no margin; then the cross-encoder rescores them and drops those within
 /// the margins of the positive's score, keeping the first <c>--negatives</c> survivors per row.
 /// </summary>
-internal sealed class CrossEncoderJudge
+internal sealed class CrossEncoderJudge : IDisposable
 {
-    readonly CrossEncoder _model;
+    readonly ICrossEncoder _model;
     readonly float? _relative, _absolute;
     readonly int _keep;
 
-    public CrossEncoderJudge(string folder, MiningOptions options)
+    public CrossEncoderJudge(string model, MiningOptions options)
     {
-        _model = CrossEncoder.Load(folder);
+        _model = RerankerArgument.Load(model, "--cross-encoder");
         _relative = options.RelativeMargin; _absolute = options.AbsoluteMargin; _keep = options.NumNegatives;
         if (_relative is null && _absolute is null) _absolute = 0f; // at least: no negative scoring above the positive
         options.RelativeMargin = null; options.AbsoluteMargin = null;
@@ -34,4 +34,7 @@ internal sealed class CrossEncoderJudge
         int short_ = rows.Count(r => r.Neg.Count < _keep);
         Console.Error.WriteLine($"mine: cross-encoder dropped {dropped} likely false negatives; {short_} of {rows.Count} rows have fewer than {_keep} negatives");
     }
+
+    /// <summary>Releases an ONNX Runtime session.</summary>
+    public void Dispose() => (_model as IDisposable)?.Dispose();
 }

@@ -171,7 +171,7 @@ internal static class DataCommand
         var k1 = new Option<float>("--k1") { Description = "BM25 k1.", DefaultValueFactory = _ => 1.2f };
         var b = new Option<float>("--b") { Description = "BM25 b.", DefaultValueFactory = _ => 0.75f };
         var batch = new Option<int>("--batch-size") { Description = "Texts per forward pass when encoding.", DefaultValueFactory = _ => 32 };
-        var crossEncoder = new Option<string?>("--cross-encoder") { Description = "Cross-encoder folder: rescore mined negatives and drop likely false negatives by --margin / --absolute-margin to the positive's score (mines 2× --negatives candidates, keeps the first --negatives survivors)." };
+        var crossEncoder = new Option<string?>("--cross-encoder") { Description = "Cross-encoder folder, or its exported .onnx file (ONNX Runtime): rescore mined negatives and drop likely false negatives by --margin / --absolute-margin to the positive's score (mines 2× --negatives candidates, keeps the first --negatives survivors)." };
         var c = new Command("mine", "Mine hard negatives with BM25, a dense model, or both (hybrid).");
         foreach (var o in new Option[] { input, output, method, model, corpus, negatives, rangeMin, rangeMax, margin, absMargin, maxScore, sampling, seed, teacher, keep, k1, b, batch, crossEncoder })
             c.Options.Add(o);
@@ -205,7 +205,7 @@ internal static class DataCommand
             SentenceEncoder? encoder = generator is null && pr.GetValue(model) is { } dir ? SentenceEncoder.Load(ModelArgument.Resolve(dir, "--model")) : null;
             if (encoder is null && generator is null && (options.Method != MiningMethod.Bm25 || options.TeacherScores))
                 throw new ArgumentException($"--method {pr.GetValue(method)}{(options.TeacherScores ? " / --teacher-scores" : "")} needs --model");
-            var judge = pr.GetValue(crossEncoder) is { } ce ? new CrossEncoderJudge(ModelArgument.Resolve(ce, "--cross-encoder"), options) : null;
+            using var judge = pr.GetValue(crossEncoder) is { } ce ? new CrossEncoderJudge(ce, options) : null;
             TruncationReport? truncation = encoder is null ? null : TruncationReport.Start(encoder);
             var summary = generator is not null
                 ? HardNegativeMiner.Mine(inputPath, pr.GetValue(output)!, options, generator, corpusPath)

@@ -9,7 +9,7 @@ internal static class ExportCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model", "-m") { Description = "Model folder (config.json + model.safetensors) or word-vector file (.txt/.vec/.bin).", Required = true };
+        var model = new Option<string>("--model", "-m") { Description = "Model folder (config.json + model.safetensors) or word-vector file (.txt/.vec/.bin). A cross-encoder folder (architectures *ForSequenceClassification) is exported with its head: output logits.", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "ONNX file to write.", Required = true };
         var noPooling = new Option<bool>("--no-pooling") { Description = "Output last_hidden_state only (no pooling/normalisation in the graph)." };
         var quantize = new Option<string>("--quantize") { Description = "Weight quantisation: none or int8 (dynamic, MatMulInteger).", DefaultValueFactory = _ => "none" };
@@ -36,8 +36,12 @@ internal static class ExportCommand
                 ReduceRange = parse.GetValue(reduceRange),
                 ExternalData = parse.GetValue(external) ? true : null,
             };
-            Console.Error.WriteLine($"exporting {parse.GetValue(model)} (opset {options.Opset}, {(options.IncludePooling ? "pooling in graph" : "no pooling")}, {q.ToString().ToLowerInvariant()})…");
             string modelPath = ModelArgument.ResolveName(parse.GetValue(model)!, "--model");
+            bool crossEncoder = Directory.Exists(modelPath) && CrossEncoders.CrossEncoder.IsCrossEncoderFolder(modelPath);
+            if (crossEncoder && !options.IncludePooling)
+                throw new ConfigurationException("--no-pooling", $"{modelPath} is a cross-encoder: it is exported with its classification head (output logits), and has no pooling to leave out.");
+            string graph = crossEncoder ? "cross-encoder, logits" : options.IncludePooling ? "pooling in graph" : "no pooling";
+            Console.Error.WriteLine($"exporting {parse.GetValue(model)} (opset {options.Opset}, {graph}, {q.ToString().ToLowerInvariant()})…");
             if (q == OnnxQuantization.Int8 && IsStatic(modelPath))
                 throw new ConfigurationException("--quantize", "int8 quantises the weights of matrix products, and a static word-vector model has none " +
                     "(its graph is an embedding lookup, mean pooling and normalisation): the file would be the same size. Export without --quantize.");

@@ -14,7 +14,7 @@ namespace MLNet.Embeddings.Cli.Commands;
 /// </summary>
 internal sealed class RerankEval
 {
-    readonly Option<string?> _reranker = new("--reranker") { Description = "Cross-encoder folder: rerank the retriever's top K (with --retriever)." };
+    readonly Option<string?> _reranker = new("--reranker") { Description = "Cross-encoder folder, or its exported .onnx file (ONNX Runtime): rerank the retriever's top K (with --retriever)." };
     readonly Option<string?> _retriever = new("--retriever") { Description = "With --reranker: an embedding model folder, or bm25." };
     readonly Option<int> _topK = new("--top-k") { Description = "With --reranker: candidates per query from the retriever (default 50).", DefaultValueFactory = _ => 50 };
 
@@ -29,7 +29,7 @@ internal sealed class RerankEval
 
     public int Run(ParseResult r, string dataPath, string? outputPath, CancellationToken cancellationToken)
     {
-        string rerankerPath = ModelArgument.Resolve(r.GetValue(_reranker)!, "--reranker");
+        string rerankerPath = r.GetValue(_reranker)!;
         string retrieverName = r.GetValue(_retriever) ?? throw new ConfigurationException("--retriever", "is required with --reranker: an embedding model folder, or bm25.");
         int topK = r.GetValue(_topK);
         if (topK < 1) throw new ConfigurationException("--top-k", $"must be at least 1, found {topK}.");
@@ -37,7 +37,8 @@ internal sealed class RerankEval
         var retriever = string.Equals(retrieverName, "bm25", StringComparison.OrdinalIgnoreCase)
             ? RetrieveRerankEvaluator.Bm25Retriever()
             : RetrieveRerankEvaluator.DenseRetriever(SentenceEncoder.Load(ModelArgument.Resolve(retrieverName, "--retriever")));
-        var reranker = CrossEncoder.Load(rerankerPath);
+        var reranker = RerankerArgument.Load(rerankerPath, "--reranker");
+        using var _ = reranker as IDisposable;
         Console.Error.WriteLine($"eval: {evaluator.QueryCount} queries, {evaluator.CorpusCount} documents; {retrieverName} top {topK}, reranked by {rerankerPath}");
         var (before, after) = evaluator.Evaluate(retriever, reranker, topK, cancellationToken: cancellationToken);
         string F(double v) => v.ToString("F4", CultureInfo.InvariantCulture);

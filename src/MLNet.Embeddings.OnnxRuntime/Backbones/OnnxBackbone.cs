@@ -11,23 +11,13 @@ namespace MLNet.Embeddings.OnnxRuntime.Backbones;
 public class OnnxBackbone : IBackbone, IDisposable
 {
     readonly string[] _tokenOutputs;
-    readonly OrtElementType _idType;
-    readonly bool _hasTypeIds, _hasMask;
+    readonly OnnxTokenInputs _inputs;
 
     /// <summary>Wraps an open session. Use <see cref="Open"/> unless you manage the session yourself.</summary>
     public OnnxBackbone(OrtSession session, string modelPath, int hiddenSize, int maxPositions, string? tokenOutput)
     {
         Session = session; ModelPath = modelPath; MaxPositions = maxPositions;
-        var ids = session.Inputs.FirstOrDefault(i => i.Name == "input_ids")
-            ?? throw new ModelFormatException(modelPath, $"the ONNX model has no 'input_ids' input (inputs: {string.Join(", ", session.Inputs)}).");
-        _idType = ids.ElementType;
-        if (_idType is not (OrtElementType.Int64 or OrtElementType.Int32))
-            throw new ModelFormatException(modelPath, $"input_ids must be int64 or int32, found {_idType}.");
-        _hasMask = session.Inputs.Any(i => i.Name == "attention_mask");
-        _hasTypeIds = session.Inputs.Any(i => i.Name == "token_type_ids");
-        var extra = session.Inputs.Where(i => i.Name is not ("input_ids" or "attention_mask" or "token_type_ids")).ToList();
-        if (extra.Count > 0)
-            throw new ModelFormatException(modelPath, $"unsupported ONNX inputs {string.Join(", ", extra)}; expected input_ids, attention_mask, token_type_ids.");
+        _inputs = new OnnxTokenInputs(session, modelPath);
         TokenOutput = tokenOutput;
         _tokenOutputs = tokenOutput is null ? [] : [tokenOutput];
         if (tokenOutput is not null)
@@ -85,7 +75,6 @@ public class OnnxBackbone : IBackbone, IDisposable
     }
 
     float[]? _paddedOutput;
-    InputBuffers? _inputBuffers;
 
     /// <inheritdoc/>
     public float[] Forward(TokenBatch batch, CancellationToken cancellationToken = default)
@@ -123,71 +112,12 @@ public class OnnxBackbone : IBackbone, IDisposable
     }
 
     /// <summary>Builds the padded input tensors for a packed batch (fresh arrays; see <see cref="RentInputs"/> for the reused ones).</summary>
-    internal List<OrtTensor> Inputs(TokenBatch batch, out int width)
-    {
-        var buffers = new InputBuffers(_idType, Math.Max(1, batch.Count * Math.Max(1, batch.MaxLength)));
-        return Fill(buffers, batch, out width);
-    }
+    internal List<OrtTensor> Inputs(TokenBatch batch, out int width) => _inputs.Fresh(batch, MaxPositions, out width);
 
-    /// <summary>
-    /// Builds the padded input tensors in buffers reused across batches (one set per concurrent call; a call that
-    /// finds the set taken, or too small, makes its own). Give them back with <see cref="ReturnInputs"/>.
-    /// </summary>
-    internal InputBuffers RentInputs(TokenBatch batch, out List<OrtTensor> inputs, out int width)
-    {
-        int needed = Math.Max(1, batch.Count * Math.Max(1, batch.MaxLength));
-        var buffers = Interlocked.Exchange(ref _inputBuffers, null);
-        if (buffers is null || buffers.Capacity < needed) buffers = new InputBuffers(_idType, needed);
-        inputs = Fill(buffers, batch, out width);
-        return buffers;
-    }
+    /// <summary>Builds the padded input tensors in buffers reused across batches; give them back with <see cref="ReturnInputs"/>.</summary>
+    internal OnnxTokenInputs.Buffers RentInputs(TokenBatch batch, out List<OrtTensor> inputs, out int width) => _inputs.Rent(batch, MaxPositions, out inputs, out width);
 
-    internal void ReturnInputs(InputBuffers buffers) => _inputBuffers = buffers;
-
-    List<OrtTensor> Fill(InputBuffers buffers, TokenBatch batch, out int width)
-    {
-        int n = batch.Count, t = Math.Max(1, batch.MaxLength);
-        width = t;
-        if (t > MaxPositions) throw new ArgumentException($"A sequence has {t} tokens; the model accepts at most {MaxPositions}.");
-        var list = new List<OrtTensor>(3);
-        if (_idType == OrtElementType.Int64)
-        {
-            long[] ids = (long[])buffers.Ids, mask = (long[])buffers.Mask, types = (long[])buffers.Types;
-            for (int i = 0; i < n; i++)
-            {
-                int s = batch.Starts[i], len = batch.Length(i), row = i * t;
-                for (int k = 0; k < len; k++) { ids[row + k] = batch.Ids[s + k]; types[row + k] = batch.TypeIds[s + k]; mask[row + k] = 1; }
-                ids.AsSpan(row + len, t - len).Clear(); types.AsSpan(row + len, t - len).Clear(); mask.AsSpan(row + len, t - len).Clear();
-            }
-            list.Add(OrtTensor.Int64("input_ids", ids, n, t));
-            if (_hasMask) list.Add(OrtTensor.Int64("attention_mask", mask, n, t));
-            if (_hasTypeIds) list.Add(OrtTensor.Int64("token_type_ids", types, n, t));
-        }
-        else
-        {
-            int[] ids = (int[])buffers.Ids, mask = (int[])buffers.Mask, types = (int[])buffers.Types;
-            for (int i = 0; i < n; i++)
-            {
-                int s = batch.Starts[i], len = batch.Length(i), row = i * t;
-                for (int k = 0; k < len; k++) { ids[row + k] = batch.Ids[s + k]; types[row + k] = batch.TypeIds[s + k]; mask[row + k] = 1; }
-                ids.AsSpan(row + len, t - len).Clear(); types.AsSpan(row + len, t - len).Clear(); mask.AsSpan(row + len, t - len).Clear();
-            }
-            list.Add(OrtTensor.Int32("input_ids", ids, n, t));
-            if (_hasMask) list.Add(OrtTensor.Int32("attention_mask", mask, n, t));
-            if (_hasTypeIds) list.Add(OrtTensor.Int32("token_type_ids", types, n, t));
-        }
-        return list;
-    }
-
-    /// <summary>The three padded input arrays (ids, mask, type ids) of one call, int64 or int32 as the graph wants.</summary>
-    internal sealed class InputBuffers(OrtElementType type, int capacity)
-    {
-        public int Capacity { get; } = capacity;
-        public Array Ids { get; } = Make(type, capacity);
-        public Array Mask { get; } = Make(type, capacity);
-        public Array Types { get; } = Make(type, capacity);
-        static Array Make(OrtElementType type, int n) => type == OrtElementType.Int64 ? new long[n] : new int[n];
-    }
+    internal void ReturnInputs(OnnxTokenInputs.Buffers buffers) => _inputs.Return(buffers);
 
     /// <summary>Copies the ONNX file (and external-data files beside it) into <paramref name="folder"/>/onnx/.</summary>
     public void Save(string folder)

@@ -1,3 +1,4 @@
+using MLNet.Embeddings.Heads;
 using MLNet.Embeddings.Pooling;
 using MLNet.Embeddings.Tensors;
 
@@ -6,7 +7,9 @@ namespace MLNet.Embeddings.OnnxRuntime.Export;
 /// <summary>
 /// Writes Hugging Face BertModel's forward pass (eval mode) as ONNX ops: Gather embeddings + LayerNorm; per layer
 /// MatMul+Add projections, Reshape/Transpose into heads, scaled scores + additive mask bias, Softmax, context,
-/// output projection, residual + LayerNorm, feed-forward with erf GELU; then optional pooling and L2 normalisation.
+/// output projection, residual + LayerNorm, feed-forward with erf GELU; then optional pooling and L2 normalisation, or
+/// (with a head) the sequence-classification head of Hugging Face's <c>*ForSequenceClassification</c>: the first token →
+/// dense + tanh → classifier, written as the <c>logits</c> output (no activation, as Hugging Face's exports).
 /// Linear weights ([out,in] like PyTorch) are stored transposed ([in,out]) so MatMul needs no Transpose at run time.
 /// </summary>
 internal sealed class BertGraphWriter
@@ -21,7 +24,13 @@ internal sealed class BertGraphWriter
         _g = graph; _p = parameters; _o = options; _prefix = prefix;
     }
 
-    public static OnnxGraph Build(BertExportConfig config, IReadOnlyDictionary<string, Parameter> parameters, PoolingMode pooling, bool normalize, OnnxExportOptions options)
+    /// <summary>
+    /// Builds the graph. With <paramref name="head"/>, the output is <c>logits</c> [batch, NumLabels] from the head's
+    /// tensors (Hugging Face names, see <see cref="SequenceClassificationHead.Names"/>) in <paramref name="parameters"/>;
+    /// otherwise pooling and normalisation follow <paramref name="pooling"/> / <paramref name="normalize"/>.
+    /// </summary>
+    public static OnnxGraph Build(BertExportConfig config, IReadOnlyDictionary<string, Parameter> parameters, PoolingMode pooling, bool normalize, OnnxExportOptions options,
+        ClassificationHeadStyle? head = null)
     {
         if (options.Opset is < 14 or > 21) throw new ConfigurationException("opset", $"must be between 14 and 21, found {options.Opset}.");
         if (config.HiddenSize % config.Heads != 0)
@@ -30,7 +39,7 @@ internal sealed class BertGraphWriter
             : parameters.ContainsKey("bert.embeddings.word_embeddings.weight") ? "bert."
             : throw new ModelFormatException("model.safetensors", "tensor 'embeddings.word_embeddings.weight' not found; is this a BERT checkpoint?");
         var w = new BertGraphWriter(new OnnxGraph(options.Opset), parameters, options, prefix);
-        w.Write(config, pooling, normalize);
+        w.Write(config, pooling, normalize, head);
         return w._g;
     }
 
@@ -40,7 +49,7 @@ internal sealed class BertGraphWriter
 
     string Weight(string name) { var p = P(name); return _g.Init(p.Name, p.Value, p.Shape.Select(d => (long)d).ToArray()); }
 
-    void Write(BertExportConfig c, PoolingMode pooling, bool normalize)
+    void Write(BertExportConfig c, PoolingMode pooling, bool normalize, ClassificationHeadStyle? head)
     {
         var g = _g;
         int H = c.HiddenSize, nh = c.Heads, dh = H / nh;
@@ -84,13 +93,40 @@ internal sealed class BertGraphWriter
             x = LayerNorm(g.Node("Add", [output, x]), l + "output.LayerNorm", c.LayerNormEps);
         }
 
-        PoolingGraph.Outputs(g, x, maskF, H, pooling, normalize, _o.IncludePooling);
+        if (head is { } style) ClassificationHead(x, style);
+        else PoolingGraph.Outputs(g, x, maskF, H, pooling, normalize, _o.IncludePooling);
+    }
+
+    /// <summary>
+    /// logits = classifier(tanh(dense(x[:, 0]))): BERT's pooler + classifier, or RoBERTa's classifier.dense +
+    /// classifier.out_proj (dropout is the identity at inference).
+    /// </summary>
+    void ClassificationHead(string x, ClassificationHeadStyle style)
+    {
+        var (dw, db, ow, ob) = SequenceClassificationHead.Names(style);
+        var first = _g.Node("Gather", [x, _g.Longs(true, 0)], ("axis", 1));                       // [B,H]
+        var pooled = _g.Node("Tanh", [Linear(first, Stem(dw), HeadTensor(dw), HeadTensor(db))]);
+        var outW = HeadTensor(ow);
+        var logits = Linear(pooled, Stem(ow), outW, HeadTensor(ob));
+        _g.Output(logits, "logits", OnnxGraph.Float, "batch", outW.Shape[0]);
+    }
+
+    static string Stem(string weightName) => weightName[..^".weight".Length];
+
+    /// <summary>A head tensor by its Hugging Face name (BERT's pooler also without the <c>bert.</c> prefix, as in a bare BertModel).</summary>
+    Parameter HeadTensor(string name)
+    {
+        if (_p.TryGetValue(name, out var p)) return p;
+        if (name.StartsWith("bert.", StringComparison.Ordinal) && _p.TryGetValue(name["bert.".Length..], out p)) return p;
+        throw new ModelFormatException("model.safetensors", $"tensor '{name}' not found; a sequence-classification head needs it.");
     }
 
     /// <summary>y = x·Wᵀ + b, with W [out,in] stored transposed; int8 when asked.</summary>
-    string Linear(string x, string name)
+    string Linear(string x, string name) => Linear(x, name, P(name + ".weight"), P(name + ".bias"));
+
+    /// <summary>As <see cref="Linear(string, string)"/> over given tensors; initialisers are named after <paramref name="name"/>.</summary>
+    string Linear(string x, string name, Parameter wp, Parameter bias)
     {
-        var wp = P(name + ".weight");
         int outDim = wp.Shape[0], inDim = wp.Shape[1];
         var wt = new float[wp.Value.Length];
         for (int o = 0; o < outDim; o++)
@@ -98,7 +134,7 @@ internal sealed class BertGraphWriter
         string product = _o.Quantize == OnnxQuantization.Int8
             ? Int8MatMul(x, name + ".weight", wt, inDim, outDim)
             : _g.Node("MatMul", [x, _g.Init(name + ".weight.T", wt, inDim, outDim)]);
-        return _g.Node("Add", [product, Weight(name + ".bias")]);
+        return _g.Node("Add", [product, _g.Init(bias.Name, bias.Value, bias.Shape.Select(d => (long)d).ToArray())]);
     }
 
     /// <summary>

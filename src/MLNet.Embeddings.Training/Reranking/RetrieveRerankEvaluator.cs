@@ -67,7 +67,7 @@ public sealed class RetrieveRerankEvaluator
 
     /// <summary>Retrieves the top <paramref name="topK"/> per query, reranks them with <paramref name="reranker"/>, and returns the metrics before and after.</summary>
     public (Dictionary<string, double> Before, Dictionary<string, double> After) Evaluate(
-        Func<IReadOnlyList<string>, IReadOnlyList<string>, int, int[][]> retriever, CrossEncoder reranker, int topK = 50,
+        Func<IReadOnlyList<string>, IReadOnlyList<string>, int, int[][]> retriever, ICrossEncoder reranker, int topK = 50,
         CrossEncoderOptions? options = null, CancellationToken cancellationToken = default)
     {
         if (topK < 1) throw new ConfigurationException("TopK", $"must be at least 1, found {topK}.");

@@ -12,7 +12,7 @@ namespace MLNet.Embeddings.Training.Reranking;
 public static class TeacherScores
 {
     /// <summary>A scorer over a cross-encoder: the logit of the last label per pair (no activation).</summary>
-    public static Func<IReadOnlyList<(string Query, string Document)>, float[]> From(CrossEncoder model, CrossEncoderOptions? options = null, CancellationToken cancellationToken = default)
+    public static Func<IReadOnlyList<(string Query, string Document)>, float[]> From(ICrossEncoder model, CrossEncoderOptions? options = null, CancellationToken cancellationToken = default)
         => pairs => model.PredictLogits(pairs, options, cancellationToken).Select(l => l[^1]).ToArray();
 
     /// <summary>A scorer over a bi-encoder: the model's similarity of query and document vectors.</summary>
@@ -50,7 +50,7 @@ public static class TeacherScores
     /// activated scores (sigmoid for one label). At most <paramref name="maxNegatives"/> survivors are kept, in order.
     /// Returns the number of negatives dropped.
     /// </summary>
-    public static long FilterFalseNegatives(IReadOnlyList<TrainingExample> rows, CrossEncoder model, float? relativeMargin, float? absoluteMargin,
+    public static long FilterFalseNegatives(IReadOnlyList<TrainingExample> rows, ICrossEncoder model, float? relativeMargin, float? absoluteMargin,
         int? maxNegatives = null, CrossEncoderOptions? options = null, CancellationToken cancellationToken = default)
     {
         long dropped = 0;

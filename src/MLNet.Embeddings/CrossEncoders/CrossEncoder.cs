@@ -21,10 +21,8 @@ namespace MLNet.Embeddings.CrossEncoders;
 ///     Console.WriteLine($"{hit.Score:F3} {hit.Document}");
 /// </code>
 /// </example>
-public sealed class CrossEncoder
+public sealed class CrossEncoder : ICrossEncoder
 {
-    const string SentenceTransformersField = "sentence_transformers";
-
     CrossEncoder(BertBackbone backbone, SequenceClassificationHead head, ITokenizer tokenizer, PairTokenizer pairs,
         IReadOnlyList<string> labels, CrossEncoderActivation activation, int maxLength)
     {
@@ -65,12 +63,12 @@ public sealed class CrossEncoder
             throw new ModelFormatException(weights, $"tensor '{outName}' is missing: this is not a sequence-classification model. " +
                 "To start a reranker from an embedding model's weights, use CrossEncoder.FromEncoder (CLI: train-reranker --model).");
         int numLabels = outWeight.Shape[0];
-        var labels = ReadLabels(config, Path.Combine(folder, ModelFolder.ConfigFile), numLabels);
+        var labels = CrossEncoderFolder.Labels(config.Extra, Path.Combine(folder, ModelFolder.ConfigFile), numLabels);
         var head = SequenceClassificationHead.Load(style, config.HiddenSize, numLabels, tensors, weights);
         head.Dropout = ClassifierDropout(config);
         var tokenizer = TokenizerLoader.Load(folder);
         var model = new CrossEncoder(backbone, head, tokenizer, PairTokenizer.Load(folder, tokenizer), labels,
-            ReadActivation(config, Path.Combine(folder, ModelFolder.ConfigFile), numLabels), TokenizerLoader.ReadMaxLength(folder) ?? 512)
+            CrossEncoderFolder.Activation(config.Extra, Path.Combine(folder, ModelFolder.ConfigFile), numLabels), TokenizerLoader.ReadMaxLength(folder) ?? 512)
         { SourcePath = Path.GetFullPath(folder) };
         return model;
     }
@@ -133,40 +131,6 @@ public sealed class CrossEncoder
     static float ClassifierDropout(BertConfig config)
         => config.Extra?["classifier_dropout"] is JsonValue v && v.TryGetValue(out double d) ? (float)d : config.HiddenDropoutProb;
 
-    static string[] ReadLabels(BertConfig config, string path, int numLabels)
-    {
-        var labels = Enumerable.Range(0, numLabels).Select(i => "LABEL_" + i).ToArray();
-        if (config.Extra?["id2label"] is JsonObject id2label)
-        {
-            foreach (var (key, value) in id2label)
-            {
-                if (!int.TryParse(key, out int i) || i < 0)
-                    throw new ModelFormatException(path, $"field 'id2label': key '{key}' is not a label index.");
-                if (i >= numLabels)
-                    throw new ModelFormatException(path, $"field 'id2label' names label {i}, but the classifier has {numLabels} output(s).");
-                labels[i] = value?.GetValue<string>() ?? labels[i];
-            }
-        }
-        return labels;
-    }
-
-    static readonly Dictionary<string, CrossEncoderActivation> ActivationNames = new(StringComparer.Ordinal)
-    {
-        ["torch.nn.modules.activation.Sigmoid"] = CrossEncoderActivation.Sigmoid,
-        ["torch.nn.modules.linear.Identity"] = CrossEncoderActivation.Identity,
-        ["torch.nn.modules.activation.Softmax"] = CrossEncoderActivation.Softmax,
-    };
-
-    static CrossEncoderActivation ReadActivation(BertConfig config, string path, int numLabels)
-    {
-        string? name = null, field = null;
-        if (config.Extra?[SentenceTransformersField] is JsonObject st && st["activation_fn"] is JsonValue a) { name = a.GetValue<string>(); field = SentenceTransformersField + ".activation_fn"; }
-        else if (config.Extra?["sbert_ce_default_activation_function"] is JsonValue b) { name = b.GetValue<string>(); field = "sbert_ce_default_activation_function"; }
-        if (name is null) return numLabels == 1 ? CrossEncoderActivation.Sigmoid : CrossEncoderActivation.Identity;
-        return ActivationNames.TryGetValue(name, out var act) ? act
-            : throw new ModelFormatException(path, $"field '{field}': '{name}' is not supported; expected one of {string.Join(", ", ActivationNames.Keys)}.");
-    }
-
     /// <summary>
     /// Writes a Hugging Face folder that <c>transformers</c> (<c>AutoModelForSequenceClassification</c>), sentence-transformers'
     /// <c>CrossEncoder</c> and <see cref="Load"/> read: config.json (with architectures, id2label, label2id and the
@@ -177,9 +141,9 @@ public sealed class CrossEncoder
         Directory.CreateDirectory(folder);
         var config = Backbone.Config.ToJson();
         SequenceClassificationHead.WriteConfig(config, Backbone.Config.ModelType, Labels);
-        config[SentenceTransformersField] = new JsonObject
+        config[CrossEncoderFolder.SentenceTransformersField] = new JsonObject
         {
-            ["activation_fn"] = ActivationNames.First(kv => kv.Value == Activation).Key,
+            ["activation_fn"] = CrossEncoderFolder.ActivationNames.First(kv => kv.Value == Activation).Key,
         };
         JsonFile.Write(Path.Combine(folder, ModelFolder.ConfigFile), config);
         string prefix = Head.Style == ClassificationHeadStyle.Bert ? "bert." : "roberta.";
@@ -197,35 +161,7 @@ public sealed class CrossEncoder
     /// </summary>
     /// <exception cref="ConfigurationException">An option is out of range.</exception>
     public float[][] PredictLogits(IReadOnlyList<(string Query, string Document)> pairs, CrossEncoderOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(pairs);
-        options ??= new CrossEncoderOptions();
-        if (options.BatchSize <= 0) throw new ConfigurationException(nameof(CrossEncoderOptions.BatchSize), $"must be at least 1, found {options.BatchSize}.");
-        int maxLength = options.MaxLength ?? MaxLength;
-        if (maxLength < Pairs.SpecialCount) throw new ConfigurationException(nameof(CrossEncoderOptions.MaxLength), $"must be at least {Pairs.SpecialCount} (the pair's special tokens), found {maxLength}.");
-        maxLength = Math.Min(maxLength, Backbone.MaxPositions);
-        var tokenized = new TokenizedText[pairs.Count];
-        for (int i = 0; i < pairs.Count; i++)
-        {
-            var (q, d) = pairs[i];
-            if (q is null || d is null) throw new ArgumentException($"pairs[{i}] has a null {(q is null ? "query" : "document")}.", nameof(pairs));
-            tokenized[i] = Pairs.Encode(q, d, maxLength);
-        }
-        var order = Enumerable.Range(0, pairs.Count).OrderByDescending(i => tokenized[i].Length).ThenBy(i => i).ToArray();
-        var result = new float[pairs.Count][];
-        var chunk = new List<TokenizedText>(options.BatchSize);
-        for (int from = 0; from < order.Length; from += options.BatchSize)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            int to = Math.Min(order.Length, from + options.BatchSize);
-            chunk.Clear();
-            for (int k = from; k < to; k++) chunk.Add(tokenized[order[k]]);
-            var logits = Logits(TokenBatch.From(chunk), cancellationToken);
-            for (int k = from; k < to; k++) result[order[k]] = logits.AsSpan((k - from) * NumLabels, NumLabels).ToArray();
-            options.Progress?.Report(to);
-        }
-        return result;
-    }
+        => CrossEncoderScoring.PredictLogits(Pairs, MaxLength, Backbone.MaxPositions, NumLabels, Logits, pairs, options, cancellationToken);
 
     /// <summary>Logits [Count × NumLabels] of a packed batch of pair tokens (inference).</summary>
     public float[] Logits(TokenBatch batch, CancellationToken cancellationToken = default)
@@ -237,16 +173,11 @@ public sealed class CrossEncoder
     /// use <see cref="PredictAll"/> for every label.
     /// </summary>
     public float[] Predict(IReadOnlyList<(string Query, string Document)> pairs, CrossEncoderOptions? options = null, CancellationToken cancellationToken = default)
-        => PredictAll(pairs, options, cancellationToken).Select(s => s[^1]).ToArray();
+        => CrossEncoderScoring.Predict(this, pairs, options, cancellationToken);
 
     /// <summary>Every label's score per pair ([pairs][NumLabels]), after the activation.</summary>
     public float[][] PredictAll(IReadOnlyList<(string Query, string Document)> pairs, CrossEncoderOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        var logits = PredictLogits(pairs, options, cancellationToken);
-        var activation = options?.Activation ?? Activation;
-        foreach (var row in logits) Activate(row, activation);
-        return logits;
-    }
+        => CrossEncoderScoring.PredictAll(this, pairs, options, cancellationToken);
 
     /// <summary>Applies an activation to one pair's logits in place.</summary>
     public static void Activate(Span<float> logits, CrossEncoderActivation activation)
@@ -270,12 +201,5 @@ public sealed class CrossEncoder
     /// with <paramref name="topK"/>, only the first <paramref name="topK"/>.
     /// </summary>
     public IReadOnlyList<RankedDocument> Rank(string query, IReadOnlyList<string> documents, int? topK = null, CrossEncoderOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        ArgumentNullException.ThrowIfNull(documents);
-        if (topK is < 0) throw new ConfigurationException("topK", $"must be at least 0, found {topK}.");
-        var scores = Predict(documents.Select(d => (query, d)).ToArray(), options, cancellationToken);
-        return Enumerable.Range(0, documents.Count).OrderByDescending(i => scores[i]).ThenBy(i => i)
-            .Take(topK ?? documents.Count).Select(i => new RankedDocument(i, scores[i], documents[i])).ToArray();
-    }
+        => CrossEncoderScoring.Rank(this, query, documents, topK, options, cancellationToken);
 }
