@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using MLNet.Embeddings.Remote;
 
 namespace MLNet.Embeddings.ML;
 
@@ -10,6 +11,7 @@ internal sealed class EmbeddingState
 {
     readonly object _gate = new();
     readonly EncodeOptions _encode;
+    readonly SentenceEncoder? _encoder;
     string? _savedText;
     IEstimator<ITransformer>? _savedLookup;
 
@@ -17,13 +19,27 @@ internal sealed class EmbeddingState
     public EmbeddingState(SentenceEncoder encoder, ApplyEmbeddingOptions settings, string? sourcePath)
     {
         settings.Validate();
-        Encoder = encoder; Settings = settings.Clone(); SourcePath = sourcePath;
+        _encoder = encoder; Settings = settings.Clone(); SourcePath = sourcePath;
         _encode = Settings.ToEncodeOptions();
         encoder.ResolvePrompt(_encode); // unknown prompt names fail here, at Fit, not on the first row
         Dimensions = encoder.CreatePoolingHead(_encode).OutputDimensions(encoder.Dimensions); // so do pooling and size
     }
 
-    public SentenceEncoder Encoder { get; }
+    /// <summary>A state over a remote model or a generator instance; <paramref name="settings"/> is copied.</summary>
+    public EmbeddingState(GeneratorModel remote, ApplyEmbeddingOptions settings)
+    {
+        settings.Validate();
+        Remote = remote; Settings = settings.Clone(); SourcePath = remote.Name;
+        _encode = Settings.ToEncodeOptions();
+        Dimensions = remote.Dimensions;
+    }
+
+    /// <summary>The local model (a stage over a remote model has none).</summary>
+    public SentenceEncoder Encoder => _encoder
+        ?? throw new InvalidOperationException($"this embedding stage calls {Remote!.Where}: it has no local SentenceEncoder (EmbeddingTransformer.Generator is the model).");
+
+    /// <summary>The remote model or generator the stage calls; null for a local model.</summary>
+    public GeneratorModel? Remote { get; }
     public ApplyEmbeddingOptions Settings { get; }
     /// <summary>The model path the stage was made from (null for a model tuned in memory and not written out).</summary>
     public string? SourcePath { get; }
@@ -37,6 +53,9 @@ internal sealed class EmbeddingState
     {
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
         settings.Validate();
+        if (RemoteModels.IsRemote(modelPath)) return new EmbeddingState(GeneratorModel.Open(modelPath, settings), settings);
+        if (settings.Remote is not null)
+            throw new ConfigurationException(nameof(ApplyEmbeddingOptions.Remote), $"applies to a remote model (openai:MODEL); '{modelPath}' is a local model.");
         // a name (nuget:ID, ORG/NAME) becomes a local folder here; the state keeps the name, pinned, for ModelStorage.Reference
         var resolved = Models.ModelResolver.Resolve(modelPath, new Models.ModelResolveOptions
         {
@@ -50,12 +69,14 @@ internal sealed class EmbeddingState
     public float[][] Encode(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
     {
         Observer?.Encoded();
+        if (Remote is not null) { cancellationToken.ThrowIfCancellationRequested(); return Remote.Encode(texts); } // one generator call per window; no lock (the generator limits its own concurrency)
         lock (_gate) return Encoder.Encode(texts, _encode, cancellationToken);
     }
 
     public float[] Encode(string text)
     {
         Observer?.Encoded();
+        if (Remote is not null) return Remote.Encode([text])[0];
         lock (_gate) return Encoder.Encode(new[] { text }, _encode)[0];
     }
 
@@ -73,7 +94,8 @@ internal sealed class EmbeddingState
     IEstimator<ITransformer> BuildLookup()
     {
         Observer?.SavedLookupBuilt();
-        return Settings.Storage == ModelStorage.Reference ? SavedPipeline.Lookup(new MLContext(), _savedText ??= BuildText()) : ChunkedState.Stages(this);
+        // a remote model is saved as its name (the one-text format): nothing to pack
+        return Settings.Storage == ModelStorage.Reference || Remote is not null ? SavedPipeline.Lookup(new MLContext(), _savedText ??= BuildText()) : ChunkedState.Stages(this);
     }
 
     /// <summary>

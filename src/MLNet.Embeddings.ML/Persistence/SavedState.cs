@@ -34,6 +34,11 @@ internal static class SavedState
     public static string Build(EmbeddingState state)
     {
         var settings = state.Settings.Clone();
+        if (state.Remote is { } remote)
+        {
+            string body = settings.ToJson() + "\n" + "remote:" + RemoteName(remote) + "\n"; // the key stays out: settings keep its variable's name
+            return Magic + "\n" + Hash(body) + "\n" + body;
+        }
         if (settings.Storage == ModelStorage.Reference)
         {
             if (state.SourcePath is null)
@@ -73,6 +78,10 @@ internal static class SavedState
         }
         finally { try { File.Delete(zip); } catch (IOException) { } }
     }
+
+    static string RemoteName(GeneratorModel remote) => remote.Name ?? throw new ConfigurationException("generator",
+        $"an embedding stage over an IEmbeddingGenerator instance ({remote.Where}) cannot be saved: the instance is not data. Make the stage from the name " +
+        "openai:MODEL with ApplyEmbeddingOptions.Remote (endpoint, API-key variable); that saves the name and reloads by calling the endpoint again.");
 
     const int ChunkBytes = 3 * 16 * 1024; // a multiple of 3: base64 of consecutive full chunks = base64 of the whole
 
@@ -148,6 +157,8 @@ internal static class SavedState
         int b = span[(a + 1)..].IndexOf('\n');
         var settings = ApplyEmbeddingOptions.FromJson(span[..a].ToString());
         string storage = span.Slice(a + 1, b).ToString();
+        if (storage.StartsWith("remote:", StringComparison.Ordinal)) // calls the endpoint again, with the key from the saved variable
+            return EmbeddingState.Load(storage["remote:".Length..], settings);
         if (storage.StartsWith("reference:", StringComparison.Ordinal))
             return EmbeddingState.Load(SavedModelLocator.Resolve(storage["reference:".Length..]), settings);
         if (storage != "embedded") throw new InvalidDataException($"unknown model storage '{storage}' in the saved embedding state.");
