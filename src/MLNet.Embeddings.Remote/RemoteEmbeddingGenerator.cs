@@ -70,7 +70,8 @@ public sealed class RemoteEmbeddingGenerator : IEmbeddingGenerator<string, Embed
             RetryPolicy = new ClientRetryPolicy(0), // RetryHandler retries, and counts
             NetworkTimeout = TimeSpan.FromDays(1),
         };
-        var client = new EmbeddingClient(options.Model, new ApiKeyCredential(string.IsNullOrEmpty(options.ApiKey) ? "none" : options.ApiKey), clientOptions);
+        string key = options.ResolveKey() ?? "none";
+        var client = new EmbeddingClient(options.Model, new ApiKeyCredential(key), clientOptions);
         return new RemoteEmbeddingGenerator(client.AsIEmbeddingGenerator(), options, usage, http);
     }
 
@@ -134,7 +135,7 @@ public sealed class RemoteEmbeddingGenerator : IEmbeddingGenerator<string, Embed
             return result.Status switch
             {
                 401 or 403 => new RemoteEmbeddingException(
-                    $"{Where} refused the API key ({result.Status}): check the key in {Options.ApiKeySource ?? "the ApiKey option"}. {body}".TrimEnd(), result.Status, ex),
+                    $"{Where} refused the API key ({result.Status}): check the key in {Options.KeySource ?? "the ApiKey option"}. {body}".TrimEnd(), result.Status, ex),
                 404 => new RemoteEmbeddingException($"{Where} answered 404: no such model or endpoint (the endpoint ends in /v1). {body}".TrimEnd(), 404, ex),
                 _ => new RemoteEmbeddingException($"{Where} answered {result.Status}: {body}", result.Status, ex),
             };

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace MLNet.Embeddings.Remote;
 
 /// <summary>Settings of a <see cref="RemoteEmbeddingGenerator"/>: where, which model, and how hard to try.</summary>
@@ -13,8 +15,18 @@ public sealed class RemoteEmbeddingOptions
     /// Ollama, vLLM, TEI, <c>mlnet-embed serve</c>). Default <see cref="OpenAIEndpoint"/>.</summary>
     public Uri Endpoint { get; set; } = OpenAIEndpoint;
 
-    /// <summary>The API key, sent as <c>Authorization: Bearer KEY</c>; null sends a placeholder (local servers without keys).</summary>
+    /// <summary>
+    /// The API key, sent as <c>Authorization: Bearer KEY</c>; null reads <see cref="ApiKeyVariable"/>, and without a
+    /// key there a placeholder is sent (local servers without keys). Never serialised: saved settings keep only the variable's name.
+    /// </summary>
+    [JsonIgnore]
     public string? ApiKey { get; set; }
+
+    /// <summary>
+    /// The environment variable that holds the API key, read when the generator is created and <see cref="ApiKey"/> is
+    /// null. Default <c>OPENAI_API_KEY</c>; null reads none.
+    /// </summary>
+    public string? ApiKeyVariable { get; set; } = "OPENAI_API_KEY";
 
     /// <summary>Where the key came from, named in the error when the server refuses it (e.g. <c>$OPENAI_API_KEY</c>).</summary>
     public string? ApiKeySource { get; set; }
@@ -36,6 +48,27 @@ public sealed class RemoteEmbeddingOptions
 
     /// <summary>Cap of the doubling wait (a Retry-After from the server is honoured as sent). Default 60 s.</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A copy (settings kept by a pipeline stage do not follow later changes to the caller's object).</summary>
+    internal RemoteEmbeddingOptions Clone() => (RemoteEmbeddingOptions)MemberwiseClone();
+
+    /// <summary>
+    /// The key to send: <see cref="ApiKey"/>, else the value of <see cref="ApiKeyVariable"/>. OpenAI's own endpoint
+    /// without a key is an error that names the variable.
+    /// </summary>
+    internal string? ResolveKey()
+    {
+        if (!string.IsNullOrEmpty(ApiKey)) return ApiKey;
+        string? key = string.IsNullOrEmpty(ApiKeyVariable) ? null : Environment.GetEnvironmentVariable(ApiKeyVariable);
+        if (string.IsNullOrEmpty(key) && Endpoint == OpenAIEndpoint)
+            throw new ConfigurationException(nameof(ApiKeyVariable), string.IsNullOrEmpty(ApiKeyVariable)
+                ? $"{Endpoint} needs an API key: set ApiKey or ApiKeyVariable (or give the Endpoint of a server without keys)."
+                : $"the environment variable {ApiKeyVariable} is not set; {Endpoint} needs an API key (or give the Endpoint of a server without keys).");
+        return string.IsNullOrEmpty(key) ? null : key;
+    }
+
+    /// <summary>Where <see cref="ResolveKey"/> found the key, for error messages.</summary>
+    internal string? KeySource => ApiKeySource ?? (string.IsNullOrEmpty(ApiKey) && !string.IsNullOrEmpty(ApiKeyVariable) ? "$" + ApiKeyVariable : null);
 
     internal void Validate()
     {

@@ -50,7 +50,7 @@ internal sealed class RemoteArguments
         if (!(seconds > 0)) throw new ConfigurationException("--remote-timeout", $"must be a positive number of seconds, found {seconds}.");
         var options = new RemoteEmbeddingOptions
         {
-            Model = model, Endpoint = endpoint, ApiKey = key, ApiKeySource = $"${variable} (--api-key-env)",
+            Model = model, Endpoint = endpoint, ApiKey = key, ApiKeyVariable = variable, ApiKeySource = $"${variable} (--api-key-env)",
             MaxBatchSize = parse.GetValue(MaxInputs), MaxConcurrency = parse.GetValue(Concurrency), MaxRetries = parse.GetValue(Retries),
             Timeout = TimeSpan.FromSeconds(seconds),
         };

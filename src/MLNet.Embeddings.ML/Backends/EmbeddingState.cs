@@ -1,3 +1,5 @@
+using MLNet.Embeddings.Remote;
+
 namespace MLNet.Embeddings.ML;
 
 /// <summary>
@@ -7,18 +9,33 @@ namespace MLNet.Embeddings.ML;
 internal sealed class EmbeddingState : StageState
 {
     readonly EncodeOptions _encode;
+    readonly SentenceEncoder? _encoder;
 
     /// <summary>A state over <paramref name="encoder"/>; <paramref name="settings"/> is copied.</summary>
     public EmbeddingState(SentenceEncoder encoder, ApplyEmbeddingOptions settings, string? sourcePath) : base(sourcePath)
     {
         settings.Validate();
-        Encoder = encoder; Settings = settings.Clone();
+        _encoder = encoder; Settings = settings.Clone();
         _encode = Settings.ToEncodeOptions();
         encoder.ResolvePrompt(_encode); // unknown prompt names fail here, at Fit, not on the first row
         Dimensions = encoder.CreatePoolingHead(_encode).OutputDimensions(encoder.Dimensions); // so do pooling and size
     }
 
-    public SentenceEncoder Encoder { get; }
+    /// <summary>A state over a remote model or a generator instance; <paramref name="settings"/> is copied.</summary>
+    public EmbeddingState(GeneratorModel remote, ApplyEmbeddingOptions settings) : base(remote.Name)
+    {
+        settings.Validate();
+        Remote = remote; Settings = settings.Clone();
+        _encode = Settings.ToEncodeOptions();
+        Dimensions = remote.Dimensions;
+    }
+
+    /// <summary>The local model (a stage over a remote model has none).</summary>
+    public SentenceEncoder Encoder => _encoder
+        ?? throw new InvalidOperationException($"this embedding stage calls {Remote!.Where}: it has no local SentenceEncoder (EmbeddingTransformer.Generator is the model).");
+
+    /// <summary>The remote model or generator the stage calls; null for a local model.</summary>
+    public GeneratorModel? Remote { get; }
     public ApplyEmbeddingOptions Settings { get; }
     /// <summary>Width of the vectors.</summary>
     public int Dimensions { get; }
@@ -27,6 +44,10 @@ internal sealed class EmbeddingState : StageState
     public override ModelStorage Storage => Settings.Storage;
     /// <inheritdoc />
     public override int WindowSize => Settings.WindowSize;
+
+    /// <inheritdoc />
+    /// <remarks>A remote model is saved as its name: nothing to pack.</remarks>
+    protected override bool SavedAsText => base.SavedAsText || Remote is not null;
 
     /// <inheritdoc />
     public override string SettingsJson() => Settings.ToJson();
@@ -44,6 +65,9 @@ internal sealed class EmbeddingState : StageState
     {
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
         settings.Validate();
+        if (RemoteModels.IsRemote(modelPath)) return new EmbeddingState(GeneratorModel.Open(modelPath, settings), settings);
+        if (settings.Remote is not null)
+            throw new ConfigurationException(nameof(ApplyEmbeddingOptions.Remote), $"applies to a remote model (openai:MODEL); '{modelPath}' is a local model.");
         // a name (nuget:ID, ORG/NAME) becomes a local folder here; the state keeps the name, pinned, for ModelStorage.Reference
         var resolved = Models.ModelResolver.Resolve(modelPath, new Models.ModelResolveOptions
         {
@@ -57,12 +81,14 @@ internal sealed class EmbeddingState : StageState
     public float[][] Encode(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
     {
         Observer?.Encoded();
+        if (Remote is not null) { cancellationToken.ThrowIfCancellationRequested(); return Remote.Encode(texts); } // one generator call per window; no lock (the generator limits its own concurrency)
         lock (Gate) return Encoder.Encode(texts, _encode, cancellationToken);
     }
 
     public float[] Encode(string text)
     {
         Observer?.Encoded();
+        if (Remote is not null) return Remote.Encode([text])[0];
         lock (Gate) return Encoder.Encode(new[] { text }, _encode)[0];
     }
 }

@@ -25,6 +25,9 @@ internal abstract class StageState
     /// <summary>Where a saved pipeline keeps the model.</summary>
     public abstract ModelStorage Storage { get; }
 
+    /// <summary>Whether the saved form is the one text (<see cref="SavedText"/>) rather than the chunked packed model.</summary>
+    protected virtual bool SavedAsText => Storage == ModelStorage.Reference;
+
     /// <summary>Rows read ahead and run together by a cursor.</summary>
     public abstract int WindowSize { get; }
 
@@ -63,7 +66,7 @@ internal abstract class StageState
     IEstimator<ITransformer> BuildLookup()
     {
         Observer?.SavedLookupBuilt();
-        return Storage == ModelStorage.Reference ? SavedPipeline.Lookup(new MLContext(), _savedText ??= BuildText()) : ChunkedState.Stages(this);
+        return SavedAsText ? SavedPipeline.Lookup(new MLContext(), _savedText ??= BuildText()) : ChunkedState.Stages(this);
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using MLNet.Embeddings.Pooling;
+using MLNet.Embeddings.Remote;
 
 namespace MLNet.Embeddings.ML;
 
@@ -38,6 +39,15 @@ public sealed class ApplyEmbeddingOptions
     /// <summary>Where <c>mlContext.Model.Save</c> keeps the model (inside the zip by default).</summary>
     public ModelStorage Storage { get; set; } = ModelStorage.Embedded;
 
+    /// <summary>
+    /// For a remote model (<c>openai:MODEL</c>): the endpoint, the environment variable that holds the API key, and the
+    /// request limits; null uses <see cref="RemoteEmbeddingOptions"/>'s defaults (OpenAI's endpoint, <c>OPENAI_API_KEY</c>).
+    /// Its <see cref="RemoteEmbeddingOptions.Model"/> comes from the name. A saved pipeline keeps these settings and the
+    /// variable's name, never the key.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public RemoteEmbeddingOptions? Remote { get; set; }
+
     static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
 
     /// <summary>These settings as the one JSON line a saved stage keeps.</summary>
@@ -47,7 +57,12 @@ public sealed class ApplyEmbeddingOptions
     internal static ApplyEmbeddingOptions FromJson(string json) => JsonSerializer.Deserialize<ApplyEmbeddingOptions>(json, Json)!;
 
     /// <summary>A copy (a stage keeps its own, so later changes to the caller's object do not reach it).</summary>
-    internal ApplyEmbeddingOptions Clone() => (ApplyEmbeddingOptions)MemberwiseClone();
+    internal ApplyEmbeddingOptions Clone()
+    {
+        var copy = (ApplyEmbeddingOptions)MemberwiseClone();
+        copy.Remote = Remote?.Clone();
+        return copy;
+    }
 
     /// <summary>What <c>SentenceEncoder.Encode</c> gets.</summary>
     internal EncodeOptions ToEncodeOptions() => new()

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.AI;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -14,15 +15,32 @@ public sealed class EmbeddingEstimator : IEstimator<EmbeddingTransformer>
     internal EmbeddingEstimator(string modelPath, IReadOnlyList<InputOutputColumnPair> columns, ApplyEmbeddingOptions options)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
-        if (columns.Count == 0) throw new ArgumentException("at least one (output, input) column pair is needed.", nameof(columns));
-        var settings = options.Clone();
-        settings.Validate();
+        var settings = Checked(columns, options);
         Columns = columns.ToArray();
         ModelPath = modelPath;
         _state = new Lazy<EmbeddingState>(() => EmbeddingState.Load(modelPath, settings));
     }
 
-    /// <summary>The model folder or word-vector file.</summary>
+    internal EmbeddingEstimator(IEmbeddingGenerator<string, Embedding<float>> generator, IReadOnlyList<InputOutputColumnPair> columns, ApplyEmbeddingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        var settings = Checked(columns, options);
+        if (settings.Remote is not null)
+            throw new ConfigurationException(nameof(ApplyEmbeddingOptions.Remote), "applies to openai:MODEL names; a generator instance is already configured.");
+        Columns = columns.ToArray();
+        ModelPath = generator.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId ?? generator.GetType().Name;
+        _state = new Lazy<EmbeddingState>(() => new EmbeddingState(GeneratorModel.FromInstance(generator, settings), settings));
+    }
+
+    static ApplyEmbeddingOptions Checked(IReadOnlyList<InputOutputColumnPair> columns, ApplyEmbeddingOptions options)
+    {
+        if (columns.Count == 0) throw new ArgumentException("at least one (output, input) column pair is needed.", nameof(columns));
+        var settings = options.Clone();
+        settings.Validate();
+        return settings;
+    }
+
+    /// <summary>The model folder, word-vector file or model name (<c>openai:MODEL</c>); for a generator instance, its model id.</summary>
     public string ModelPath { get; }
     /// <summary>The (output, input) column pairs.</summary>
     public IReadOnlyList<InputOutputColumnPair> Columns { get; }

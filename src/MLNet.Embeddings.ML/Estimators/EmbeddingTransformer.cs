@@ -1,3 +1,4 @@
+using Microsoft.Extensions.AI;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -33,7 +34,14 @@ public sealed class EmbeddingTransformer : ITransformer
     public int Dimensions => State.Dimensions;
 
     /// <summary>The model behind the stage (for direct use: <c>Encode</c>, <c>Save</c>, <c>AsEmbeddingGenerator</c>).</summary>
+    /// <exception cref="InvalidOperationException">The stage calls a remote model (see <see cref="Generator"/>).</exception>
     public SentenceEncoder Encoder => State.Encoder;
+
+    /// <summary>
+    /// The generator the stage calls for a remote model (<c>openai:MODEL</c>, a <c>MLNet.Embeddings.Remote.RemoteEmbeddingGenerator</c>
+    /// whose <c>Usage</c> counts requests and tokens) or a generator instance; null for a local model.
+    /// </summary>
+    public IEmbeddingGenerator<string, Embedding<float>>? Generator => State.Remote?.Generator;
 
     /// <summary>Row-to-row mapping is supported (for <c>PredictionEngine</c>; one text per call there).</summary>
     public bool IsRowToRowMapper => true;

@@ -23,6 +23,9 @@ public sealed class FineTuneEmbeddingEstimator : IEstimator<EmbeddingTransformer
         _o = options ?? throw new ArgumentNullException(nameof(options));
         if (string.IsNullOrEmpty(options.BaseModelPath))
             throw new ConfigurationException(nameof(options.BaseModelPath), "is required (a model folder or a word-vector file).");
+        if (Remote.RemoteModels.IsRemote(options.BaseModelPath))
+            throw new ConfigurationException(nameof(options.BaseModelPath),
+                $"'{options.BaseModelPath}' is a remote embedding API: it can embed (ApplyEmbedding) but not be fine-tuned; give a local model folder or a model name (nuget:ID, ORG/NAME).");
         if (options.PairsPerRow < 1) throw new ConfigurationException(nameof(options.PairsPerRow), $"must be at least 1, found {options.PairsPerRow}.");
         ArgumentNullException.ThrowIfNull(options.Trainer, nameof(options.Trainer));
         options.Trainer.Validate();

@@ -33,6 +33,11 @@ internal static class SavedState
     /// </summary>
     public static string Build(StageState state)
     {
+        if (state is EmbeddingState { Remote: { } remote })
+        {
+            string body = state.SettingsJson() + "\n" + "remote:" + RemoteName(remote) + "\n"; // the key stays out: settings keep its variable's name
+            return Magic + "\n" + Hash(body) + "\n" + body;
+        }
         if (state.Storage == ModelStorage.Reference)
         {
             if (state.SourcePath is null)
@@ -72,6 +77,10 @@ internal static class SavedState
         }
         finally { try { File.Delete(zip); } catch (IOException) { } }
     }
+
+    static string RemoteName(GeneratorModel remote) => remote.Name ?? throw new ConfigurationException("generator",
+        $"an embedding stage over an IEmbeddingGenerator instance ({remote.Where}) cannot be saved: the instance is not data. Make the stage from the name " +
+        "openai:MODEL with ApplyEmbeddingOptions.Remote (endpoint, API-key variable); that saves the name and reloads by calling the endpoint again.");
 
     const int ChunkBytes = 3 * 16 * 1024; // a multiple of 3: base64 of consecutive full chunks = base64 of the whole
 
@@ -151,6 +160,8 @@ internal static class SavedState
         int b = span[(a + 1)..].IndexOf('\n');
         string settings = span[..a].ToString();
         string storage = span.Slice(a + 1, b).ToString();
+        if (storage.StartsWith("remote:", StringComparison.Ordinal)) // calls the endpoint again, with the key from the saved variable
+            return EmbeddingState.Load(storage["remote:".Length..], ApplyEmbeddingOptions.FromJson(settings));
         if (storage.StartsWith("reference:", StringComparison.Ordinal))
             return StageState.Load(SavedModelLocator.Resolve(storage["reference:".Length..]), settings);
         if (storage != "embedded") throw new InvalidDataException($"unknown model storage '{storage}' in the saved embedding state.");
