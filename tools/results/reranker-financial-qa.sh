@@ -26,12 +26,13 @@ dll="$root/src/MLNet.Embeddings.Cli/bin/Release/net10.0/mlnet-embed.dll"
 [ -f "$dll" ] || { echo "build the CLI first: dotnet build src/MLNet.Embeddings.Cli -c Release" >&2; exit 1; }
 [ -f "$CSV" ] || { echo "missing $CSV (see ../shared/data/README.md)" >&2; exit 1; }
 mkdir -p "$OUT"
-cli() { dotnet "$dll" "$@"; }
-# run NAME CMD...: logs stderr to $OUT/NAME.log and prints wall and CPU seconds with the load average.
+# run NAME cli ARGS...: runs mlnet-embed ARGS (stdout to $OUT/NAME.out, stderr to $OUT/NAME.log) and prints its wall
+# and CPU seconds with the load average.
 run() {
-  local name=$1; shift
+  local name=$1; shift 2
+  set -- dotnet "$dll" "$@"
   echo "== $name: $*" >&2
-  /usr/bin/time -f "$name: %e s wall, %U+%S CPU-s" -o "$OUT/$name.time" "$@" 2> "$OUT/$name.log" || { tail -20 "$OUT/$name.log" >&2; exit 1; }
+  /usr/bin/time -f "$name: %e s wall, %U+%S CPU-s" -o "$OUT/$name.time" "$@" > "$OUT/$name.out" 2> "$OUT/$name.log" || { tail -20 "$OUT/$name.log" >&2; exit 1; }
   echo "   $(cat "$OUT/$name.time"); $(uptime | sed 's/.*load/load/')" >&2
 }
 # head_rows FILE N: the first N lines ("all": every line).
@@ -63,4 +64,4 @@ head -n "$SCORE_ROWS" "$OUT/train-mined.jsonl" > "$OUT/train-score.jsonl"
 run score cli data score --input "$OUT/train-score.jsonl" --output "$OUT/train-scored.jsonl" --teacher "$OUT/reranker"
 run train-student cli train --model "$MODEL" --train "$OUT/train-scored.jsonl" --output "$OUT/student" --overwrite --loss "$STUDENT_LOSS" --negatives "$NEGATIVES"
 run eval-student cli eval --model "$OUT/student" --baseline "$MODEL" --data "$OUT/test.jsonl" --output "$OUT/eval-student.json"
-cat "$OUT/eval-student.md" 2>/dev/null || cat "$OUT/eval-student.json"
+grep -E "recall@1 |recall@10 |mrr@10 |ndcg@10" "$OUT/eval-student.md"
