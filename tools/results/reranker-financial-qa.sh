@@ -3,7 +3,8 @@
 # seed 42, of examples/FinancialQa) → mine dense hard negatives with all-MiniLM-L6-v2 → train a reranker from
 # all-MiniLM-L6-v2's weights (listwise) → eval --reranker (retriever all-MiniLM-L6-v2, top K) on the test split →
 # mine again with the reranker as false-negative filter → data score with the reranker as teacher → train a
-# bi-encoder on the scores (KL distillation, or MarginMSE) → eval it against all-MiniLM-L6-v2 on the test split.
+# bi-encoder on the scores (KL distillation, or MarginMSE) → eval it against all-MiniLM-L6-v2 on the test split, and a
+# control trained on the same rows without the teacher (MNRL).
 #
 #   tools/results/reranker-financial-qa.sh            # small smoke run (a few minutes on 2 cores)
 #   STEPS=100 MORE_STEPS=150 TRAIN_ROWS=all TEST_ROWS=all SCORE_ROWS=1000 tools/results/reranker-financial-qa.sh   # docs/rerankers.md
@@ -54,7 +55,7 @@ run eval-rerank cli eval --reranker "$OUT/reranker" --retriever "$MODEL" --top-k
 cat "$OUT/eval-rerank.json"
 
 # Optionally train on: MORE_STEPS further steps from the reranker (another shuffle, --seed 7), evaluated the same way.
-# The filter and teacher steps below use the first reranker.
+# The filter below uses the first reranker; the teacher is the last one trained.
 if [ "$MORE_STEPS" -gt 0 ]; then
   run train-reranker-more cli train-reranker --model "$OUT/reranker" --train "$OUT/train-mined.jsonl" --output "$OUT/reranker-more" --overwrite \
     --loss listwise --negatives "$NEGATIVES" --batch-size "$BATCH" --lr "$LR" --max-steps "$MORE_STEPS" --seed 7
@@ -70,7 +71,12 @@ grep "cross-encoder dropped" "$OUT/mine-filter.log" >&2 || true
 
 [ "$SCORE_ROWS" -gt 0 ] || exit 0
 head -n "$SCORE_ROWS" "$OUT/train-mined.jsonl" > "$OUT/train-score.jsonl"
-run score cli data score --input "$OUT/train-score.jsonl" --output "$OUT/train-scored.jsonl" --teacher "$OUT/reranker"
+teacher="$OUT/reranker"; [ "$MORE_STEPS" -gt 0 ] && teacher="$OUT/reranker-more"
+run score cli data score --input "$OUT/train-score.jsonl" --output "$OUT/train-scored.jsonl" --teacher "$teacher"
 run train-student cli train --model "$MODEL" --train "$OUT/train-scored.jsonl" --output "$OUT/student" --overwrite --loss "$STUDENT_LOSS" --negatives "$NEGATIVES"
 run eval-student cli eval --model "$OUT/student" --baseline "$MODEL" --data "$OUT/test.jsonl" --output "$OUT/eval-student.json"
 grep -E "recall@1 |recall@10 |mrr@10 |ndcg@10" "$OUT/eval-student.md"
+# The control: the same rows and hard negatives, MNRL, no teacher.
+run train-control cli train --model "$MODEL" --train "$OUT/train-score.jsonl" --output "$OUT/control" --overwrite --loss mnrl --negatives "$NEGATIVES"
+run eval-control cli eval --model "$OUT/control" --data "$OUT/test.jsonl" --output "$OUT/eval-control.json"
+cat "$OUT/eval-control.json"
