@@ -40,7 +40,9 @@ internal sealed class RerankEval
         var reranker = RerankerArgument.Load(rerankerPath, "--reranker");
         using var _ = reranker as IDisposable;
         Console.Error.WriteLine($"eval: {evaluator.QueryCount} queries, {evaluator.CorpusCount} documents; {retrieverName} top {topK}, reranked by {rerankerPath}");
-        var (before, after) = evaluator.Evaluate(retriever, reranker, topK, cancellationToken: cancellationToken);
+        using var progress = ProgressLine.For(evaluator.QueryCount * Math.Min(topK, evaluator.CorpusCount), "eval: reranking pairs");
+        var options = progress is null ? null : new CrossEncoderOptions { Progress = new InlineProgress(progress.Report) };
+        var (before, after) = evaluator.Evaluate(retriever, reranker, topK, options, cancellationToken);
         string F(double v) => v.ToString("F4", CultureInfo.InvariantCulture);
         Console.Error.WriteLine($"eval: ndcg@10 {F(before["ndcg@10"])} → {F(after["ndcg@10"])}, mrr@10 {F(before["mrr@10"])} → {F(after["mrr@10"])}");
         string json = JsonSerializer.Serialize(new Dictionary<string, object>

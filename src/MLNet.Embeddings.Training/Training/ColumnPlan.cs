@@ -105,10 +105,13 @@ internal sealed class ColumnPlan
         if (teacher)
             for (int i = 0; i < trainRows.Count; i++)
             {
-                if (trainRows[i].PosScores is not { Count: > 0 }) throw Missing(i, "pos_scores", "teacher scores for the positive");
-                if ((trainRows[i].NegScores?.Count ?? 0) < negatives)
-                    throw new DatasetFormatException(source, Line(i), "neg_scores",
-                        $"loss '{loss.Name}' needs {negatives} teacher score(s) for the negatives; this row has {rows[i].NegScores?.Count ?? 0}.");
+                var r = trainRows[i];   // skipped rows shift the indices: name the row by its own line
+                int line = r.Line > 0 ? r.Line : i + 1;
+                if (r.PosScores is not { Count: > 0 })
+                    throw new DatasetFormatException(source, line, "pos_scores", $"loss '{loss.Name}' needs teacher scores for the positive; this row has none.");
+                if ((r.NegScores?.Count ?? 0) < negatives)
+                    throw new DatasetFormatException(source, line, "neg_scores",
+                        $"loss '{loss.Name}' needs {negatives} teacher score(s) for the negatives; this row has {r.NegScores?.Count ?? 0}.");
             }
 
         return new ColumnPlan

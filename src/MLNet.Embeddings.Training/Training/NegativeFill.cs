@@ -7,7 +7,8 @@ namespace MLNet.Embeddings.Training;
 /// FlagEmbedding's group semantics for hard negatives: every row trains with the same number of negatives. Rows with
 /// more use their first ones; rows with fewer are filled by seeded sampling (with replacement) from their own
 /// negatives, and a row with none from the other rows' negatives, never with one of its own positives or its query.
-/// The rows given are not changed: filled rows are copies.
+/// When the loss needs teacher scores, a row with no negatives is skipped instead (a borrowed negative has no teacher
+/// score), as the reranker trainer skips such rows. The rows given are not changed: filled rows are copies.
 /// </summary>
 internal sealed class NegativeFill
 {
@@ -17,6 +18,8 @@ internal sealed class NegativeFill
     public int FilledFromOwn { get; private init; }
     /// <summary>Rows without negatives that got other rows' negatives.</summary>
     public int FilledFromOthers { get; private init; }
+    /// <summary>Rows without negatives left out because the loss needs teacher scores for every negative.</summary>
+    public int Skipped { get; private init; }
     /// <summary>The rows to train on (the input list when nothing was filled).</summary>
     public IReadOnlyList<TrainingExample> Rows { get; private init; } = [];
 
@@ -26,15 +29,15 @@ internal sealed class NegativeFill
             .OrderByDescending(g => g.Rows).ThenByDescending(g => g.Count).First();
 
     /// <summary>Fills <paramref name="rows"/> to <paramref name="perRow"/> negatives each (teacher scores follow their negatives).</summary>
-    /// <exception cref="DatasetFormatException">A row has no negatives and none can be borrowed (no other row has any,
-    /// every candidate is one of its positives, or the loss needs teacher scores, which a borrowed negative lacks).</exception>
+    /// <exception cref="DatasetFormatException">A row has no negatives and none can be borrowed (no other row has any, or
+    /// every candidate is one of its positives).</exception>
     public static NegativeFill Apply(IReadOnlyList<TrainingExample> rows, int perRow, int seed, bool teacherScores, string source)
     {
         if (perRow <= 0 || rows.All(r => r.Neg.Count >= perRow))
             return new NegativeFill { PerRow = Math.Max(0, perRow), Rows = rows };
         var rng = new Random(seed);
         List<string>? pool = null;
-        int own = 0, others = 0;
+        int own = 0, others = 0, skipped = 0;
         var result = new List<TrainingExample>(rows.Count);
         for (int i = 0; i < rows.Count; i++)
         {
@@ -56,9 +59,7 @@ internal sealed class NegativeFill
             }
             else
             {
-                if (teacherScores)
-                    throw new DatasetFormatException(source, line, "neg",
-                        $"{perRow} negative(s) per row are needed and this row has none; other rows' negatives cannot be borrowed because the loss needs teacher scores (neg_scores) for them.");
+                if (teacherScores) { skipped++; continue; }
                 pool ??= rows.SelectMany(x => x.Neg).Distinct(StringComparer.Ordinal).ToList();
                 var exclude = new HashSet<string>(r.Pos.Select(TextNormalizer.Key), StringComparer.Ordinal) { TextNormalizer.Key(r.Query) };
                 var eligible = pool.Where(t => !exclude.Contains(TextNormalizer.Key(t))).ToList();
@@ -74,7 +75,7 @@ internal sealed class NegativeFill
                 Type = r.Type, Score = r.Score, Label = r.Label, Line = r.Line, Extra = r.Extra,
             });
         }
-        return new NegativeFill { PerRow = perRow, FilledFromOwn = own, FilledFromOthers = others, Rows = result };
+        return new NegativeFill { PerRow = perRow, FilledFromOwn = own, FilledFromOthers = others, Skipped = skipped, Rows = result };
     }
 
     /// <summary>The log line: the count used, where it came from, and how many rows were filled.</summary>
@@ -87,6 +88,8 @@ internal sealed class NegativeFill
         string filled = PerRow == 0 ? "in-batch negatives only"
             : FilledFromOwn + FilledFromOthers == 0 ? "no row needed filling"
             : $"{N(FilledFromOwn + FilledFromOthers)} row(s) filled: {N(FilledFromOwn)} by sampling their own negatives, {N(FilledFromOthers)} without any from other rows' negatives";
-        return $"hard negatives: {PerRow} per row ({why}); {filled}.";
+        string skipped = Skipped == 0 ? ""
+            : $"; {N(Skipped)} row(s) without negatives skipped (the loss needs teacher scores, which other rows' negatives lack for them)";
+        return $"hard negatives: {PerRow} per row ({why}); {filled}{skipped}.";
     }
 }

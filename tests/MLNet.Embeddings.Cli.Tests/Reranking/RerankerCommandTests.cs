@@ -64,6 +64,14 @@ public class RerankerCommandTests
                 Assert.Equal(10, doc.RootElement.GetProperty("top_k").GetInt32());
                 Assert.Equal(doc.RootElement.GetProperty("before").GetProperty("recall@10").GetDouble(), doc.RootElement.GetProperty("after").GetProperty("recall@10").GetDouble(), 9);
             }
+
+            // 40 queries × top 25 = 1,000 pairs: long enough for a progress line on stderr (stdout stays the JSON).
+            string larger = Path.Combine(dir, "larger.jsonl");
+            WriteRows(larger, 100, 40);
+            (code, stdout, stderr) = ConsoleRun.Cli("eval", "--reranker", output, "--retriever", Model, "--top-k", "25", "--data", larger);
+            Assert.True(code == 0, stderr);
+            Assert.Contains("eval: reranking pairs 100% (1000/1000)", stderr);
+            using (var doc = JsonDocument.Parse(stdout.Trim())) Assert.Equal(25, doc.RootElement.GetProperty("top_k").GetInt32());
         }
         finally { Directory.Delete(dir, true); }
     }
@@ -103,11 +111,13 @@ public class RerankerCommandTests
 
             (code, _, stderr) = ConsoleRun.Cli("train-reranker", "--model", ce, "--train", scored, "--output", Path.Combine(dir, "student"), "--loss", "margin-mse", "--negatives", "1", "--max-steps", "2", "--batch-size", "4");
             Assert.True(code == 0, stderr);
-            // The bi-encoder trainer refuses rows without negatives for MarginMSE (it cannot borrow teacher scores): keep the others.
-            string withNegatives = Path.Combine(dir, "scored-neg.jsonl");
-            File.WriteAllLines(withNegatives, File.ReadAllLines(scored).Where(l => JsonDocument.Parse(l).RootElement.GetProperty("neg").GetArrayLength() > 0));
-            (code, _, stderr) = ConsoleRun.Cli("train", "--model", ce, "--train", withNegatives, "--output", Path.Combine(dir, "bi"), "--loss", "margin-mse", "--max-steps", "2", "--batch-size", "4", "--negatives", "1");
+            // The scored file as written: rows the filter left without negatives are skipped by MarginMSE (they cannot
+            // borrow other rows' negatives, which have no teacher score for them), and the log says how many.
+            int empty = File.ReadAllLines(scored).Count(l => JsonDocument.Parse(l).RootElement.GetProperty("neg").GetArrayLength() == 0);
+            Assert.True(empty > 0, "the filter should leave some rows without negatives");
+            (code, _, stderr) = ConsoleRun.Cli("train", "--model", ce, "--train", scored, "--output", Path.Combine(dir, "bi"), "--loss", "margin-mse", "--max-steps", "2", "--batch-size", "4", "--negatives", "1");
             Assert.True(code == 0, stderr);
+            Assert.Contains($"{empty} row(s) without negatives skipped", stderr);
         }
         finally { Directory.Delete(dir, true); }
     }

@@ -70,7 +70,7 @@ public class NegativeFillTests
     }
 
     [Fact]
-    public void TeacherScoresFollowTheirNegativesAndCannotBeBorrowed()
+    public void TeacherScoresFollowTheirNegativesAndRowsWithoutNegativesAreSkipped()
     {
         var rows = new List<TrainingExample>
         {
@@ -81,10 +81,17 @@ public class NegativeFillTests
         var plan = Plan(rows, loss: new MarginMseLoss());
         Assert.Equal(["e", "e"], plan.Rows[2].Neg);
         Assert.Equal([0.1f, 0.1f], plan.Rows[2].NegScores!);
-        rows.Add(new() { Query = "q4", Pos = { "p4" }, PosScores = [0.7f], Line = 4 });
+        // A row without negatives cannot borrow other rows' (they have no teacher score for it): it is left out and counted,
+        // so that `data mine` (which leaves such rows) → `data score` → `train --loss margin-mse` runs.
+        rows.Insert(1, new() { Query = "q4", Pos = { "p4" }, PosScores = [0.7f], Line = 4 });
+        var skipping = Plan(rows, loss: new MarginMseLoss());
+        Assert.Equal(["q1", "q2", "q3"], skipping.Rows.Select(r => r.Query));
+        Assert.Equal([0.1f, 0.1f], skipping.Rows[2].NegScores!);
+        Assert.Contains("1 row(s) without negatives skipped", skipping.Message);
+        // Rows after a skipped one are still named by their own line.
+        rows[3].NegScores = [0.1f, 0.05f]; rows[3].Neg.Add("f"); rows[2].NegScores = null;
         var ex = Assert.Throws<DatasetFormatException>(() => Plan(rows, loss: new MarginMseLoss()));
-        Assert.Equal(4, ex.Line);
-        Assert.Contains("teacher scores", ex.Message);
+        Assert.Equal((2, "neg_scores"), (ex.Line, ex.Field));
     }
 
     [Fact]
