@@ -21,7 +21,7 @@ namespace MLNet.Embeddings.CrossEncoders;
 ///     Console.WriteLine($"{hit.Score:F3} {hit.Document}");
 /// </code>
 /// </example>
-public sealed class CrossEncoder
+public sealed partial class CrossEncoder
 {
     const string SentenceTransformersField = "sentence_transformers";
 
@@ -99,7 +99,7 @@ public sealed class CrossEncoder
 
     /// <summary>
     /// Whether <paramref name="folder"/> holds a sequence-classification model (config.json <c>architectures</c> names a
-    /// <c>*ForSequenceClassification</c>): <see cref="Load"/> it; otherwise start a new head with <see cref="FromEncoder"/>.
+    /// <c>*ForSequenceClassification</c>): <see cref="Load"/> it; otherwise start a new head with <see cref="FromEncoder(string, int, int)"/>.
     /// </summary>
     public static bool IsCrossEncoderFolder(string folder)
     {
@@ -211,20 +211,7 @@ public sealed class CrossEncoder
             if (q is null || d is null) throw new ArgumentException($"pairs[{i}] has a null {(q is null ? "query" : "document")}.", nameof(pairs));
             tokenized[i] = Pairs.Encode(q, d, maxLength);
         }
-        var order = Enumerable.Range(0, pairs.Count).OrderByDescending(i => tokenized[i].Length).ThenBy(i => i).ToArray();
-        var result = new float[pairs.Count][];
-        var chunk = new List<TokenizedText>(options.BatchSize);
-        for (int from = 0; from < order.Length; from += options.BatchSize)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            int to = Math.Min(order.Length, from + options.BatchSize);
-            chunk.Clear();
-            for (int k = from; k < to; k++) chunk.Add(tokenized[order[k]]);
-            var logits = Logits(TokenBatch.From(chunk), cancellationToken);
-            for (int k = from; k < to; k++) result[order[k]] = logits.AsSpan((k - from) * NumLabels, NumLabels).ToArray();
-            options.Progress?.Report(to);
-        }
-        return result;
+        return RunBatches(tokenized, options, cancellationToken);
     }
 
     /// <summary>Logits [Count × NumLabels] of a packed batch of pair tokens (inference).</summary>
