@@ -14,6 +14,7 @@ internal static class CliApp
         foreach (var command in new[]
                  {
                      // one line per command; alphabetical, so that merges stay trivial
+                     ClassifyCommand.Create(),
                      ConvertCommand.Create(),
                      DataCommand.Create(),
                      DemoCommand.Create(),

@@ -1,6 +1,6 @@
 namespace MLNet.Embeddings.Training.Reranking;
 
-/// <summary>Options of <see cref="CrossEncoderTrainer"/>: the shared trainer settings plus the reranker's own.</summary>
+/// <summary>Options of <see cref="CrossEncoderTrainer"/>: the shared trainer settings plus the reranker's and the classifier's own.</summary>
 public sealed class CrossEncoderTrainerOptions
 {
     /// <summary>
@@ -15,4 +15,12 @@ public sealed class CrossEncoderTrainerOptions
     public int ChunkSize { get; set; } = 32;
     /// <summary>Ranks held-out candidates every <see cref="TrainerOptions.EvalSteps"/> steps (best model, early stopping); null: none.</summary>
     public RerankingEvaluator? Evaluator { get; set; }
+    /// <summary>
+    /// Classifier training: weight of each label's rows in the cross-entropy, in the order of <see cref="CrossEncoders.CrossEncoder.Labels"/>
+    /// (PyTorch's <c>CrossEntropyLoss(weight=…)</c>); null: all 1. <see cref="Classification.ClassificationData.BalancedWeights"/> gives
+    /// scikit-learn's balanced weights.
+    /// </summary>
+    public IReadOnlyList<float>? ClassWeights { get; set; }
+    /// <summary>Classifier training: classifies held-out rows every <see cref="TrainerOptions.EvalSteps"/> steps (accuracy picks the best model); null: none.</summary>
+    public Classification.ClassificationEvaluator? ClassificationEvaluator { get; set; }
 }

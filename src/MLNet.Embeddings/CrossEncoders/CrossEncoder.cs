@@ -21,7 +21,7 @@ namespace MLNet.Embeddings.CrossEncoders;
 ///     Console.WriteLine($"{hit.Score:F3} {hit.Document}");
 /// </code>
 /// </example>
-public sealed class CrossEncoder : ICrossEncoder
+public sealed partial class CrossEncoder : ICrossEncoder
 {
     CrossEncoder(BertBackbone backbone, SequenceClassificationHead head, ITokenizer tokenizer, PairTokenizer pairs,
         IReadOnlyList<string> labels, CrossEncoderActivation activation, int maxLength)
@@ -97,7 +97,7 @@ public sealed class CrossEncoder : ICrossEncoder
 
     /// <summary>
     /// Whether <paramref name="folder"/> holds a sequence-classification model (config.json <c>architectures</c> names a
-    /// <c>*ForSequenceClassification</c>): <see cref="Load"/> it; otherwise start a new head with <see cref="FromEncoder"/>.
+    /// <c>*ForSequenceClassification</c>): <see cref="Load"/> it; otherwise start a new head with <see cref="FromEncoder(string, int, int)"/>.
     /// </summary>
     public static bool IsCrossEncoderFolder(string folder)
     {

@@ -36,8 +36,18 @@ public static class CrossEncoderScoring
             if (q is null || d is null) throw new ArgumentException($"pairs[{i}] has a null {(q is null ? "query" : "document")}.", nameof(pairs));
             tokenized[i] = pairTokenizer.Encode(q, d, cap);
         }
-        var order = Enumerable.Range(0, pairs.Count).OrderByDescending(i => tokenized[i].Length).ThenBy(i => i).ToArray();
-        var result = new float[pairs.Count][];
+        return RunBatches(tokenized, numLabels, forward, options, cancellationToken);
+    }
+
+    /// <summary>
+    /// Logits [texts][<paramref name="numLabels"/>] of tokenized inputs, in input order: sorted by length into batches of
+    /// <see cref="CrossEncoderOptions.BatchSize"/>, each run by <paramref name="forward"/>.
+    /// </summary>
+    internal static float[][] RunBatches(TokenizedText[] tokenized, int numLabels, Func<TokenBatch, CancellationToken, float[]> forward,
+        CrossEncoderOptions options, CancellationToken cancellationToken)
+    {
+        var order = Enumerable.Range(0, tokenized.Length).OrderByDescending(i => tokenized[i].Length).ThenBy(i => i).ToArray();
+        var result = new float[tokenized.Length][];
         var chunk = new List<TokenizedText>(options.BatchSize);
         for (int from = 0; from < order.Length; from += options.BatchSize)
         {
@@ -47,7 +57,7 @@ public static class CrossEncoderScoring
             for (int k = from; k < to; k++) chunk.Add(tokenized[order[k]]);
             var logits = forward(TokenBatch.From(chunk), cancellationToken);
             if (logits.Length != (to - from) * numLabels)
-                throw new InvalidOperationException($"The forward pass returned {logits.Length} logits for {to - from} pairs; expected {numLabels} per pair.");
+                throw new InvalidOperationException($"The forward pass returned {logits.Length} logits for {to - from} inputs; expected {numLabels} per input.");
             for (int k = from; k < to; k++) result[order[k]] = logits.AsSpan((k - from) * numLabels, numLabels).ToArray();
             options.Progress?.Report(to);
         }
