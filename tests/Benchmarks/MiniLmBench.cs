@@ -124,7 +124,7 @@ public static class MiniLmBench
     }
 
     /// <summary>Questions and their contexts of financial-qa-10K (CSV with a header), rows with both fields.</summary>
-    static (List<string> Questions, List<string> Contexts) FinancialQa()
+    internal static (List<string> Questions, List<string> Contexts) FinancialQa()
     {
         using var reader = new CsvRecordReader(new StreamReader(BenchData.Shared("financial-qa-10k/Financial-QA-10k.csv")));
         var fields = new List<string>();
@@ -137,7 +137,7 @@ public static class MiniLmBench
         return (questions, contexts);
     }
 
-    static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+    internal static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     static string F(double x) => x.ToString(x >= 100 ? "F1" : "F3", CultureInfo.InvariantCulture);
 

@@ -17,6 +17,7 @@ public static class Program
         if (args.Length > 0 && args[0] == "minilm") return MiniLmBench.Run(args[1..]);
         if (args.Length > 0 && args[0] == "batch") return BatchBench.Run(args[1..]);
         if (args.Length > 0 && args[0] == "mlnet") return MlNetBench.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "rerank-serve") return RerankServeBench.Run(args[1..]);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }
