@@ -19,6 +19,7 @@ public static class Program
         if (args.Length > 0 && args[0] == "mlnet") return MlNetBench.Run(args[1..]);
         if (args.Length > 0 && args[0] == "relevance") return RelevanceBench.Run(args[1..]);
         if (args.Length > 0 && args[0] == "rerank") return RerankBench.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "rerank-serve") return RerankServeBench.Run(args[1..]);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MLNet.Embeddings.CrossEncoders;
 using MLNet.Embeddings.Quantization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -15,14 +16,23 @@ namespace MLNet.Embeddings.Cli.Serving;
 /// An HTTP embeddings service with an OpenAI-compatible <c>POST /v1/embeddings</c>
 /// (<c>{"input": "text" | ["a", "b"], "dimensions"?: N, "prompt"?: "query: ", "prompt_name"?: "query",
 /// "encoding_format"?: "float" | "base64", "precision"?: "float32" | "int8" | "uint8" | "binary" | "ubinary"}</c>),
+/// with a reranker <c>POST /v1/rerank</c> and <c>/rerank</c> (<see cref="RerankEndpoint"/>),
 /// <c>GET /v1/models</c>, <c>GET /health</c> and <c>GET /metrics</c> (Prometheus). Concurrent requests share forward
 /// passes (<see cref="EmbeddingBatcher"/>). Request logs go to stderr only, so stdout stays machine-readable.
 /// </summary>
 internal static class EmbeddingServer
 {
-    /// <summary>Builds the service; <paramref name="quiet"/> drops all logs (tests).</summary>
+    /// <summary>Builds an embeddings service; <paramref name="quiet"/> drops all logs (tests).</summary>
     public static WebApplication Build(SentenceEncoder model, string url, bool quiet, ServeOptions? options = null)
+        => Build(model, null, url, quiet, options);
+
+    /// <summary>
+    /// Builds the service with an embedding model, a reranker, or both (at least one); <paramref name="quiet"/> drops all
+    /// logs (tests). The reranker is named by <paramref name="rerankerId"/> (default: its folder's name).
+    /// </summary>
+    public static WebApplication Build(SentenceEncoder? model, CrossEncoder? reranker, string url, bool quiet, ServeOptions? options = null, string? rerankerId = null)
     {
+        if (model is null && reranker is null) throw new ArgumentException("an embedding model, a reranker or both are needed");
         options ??= new ServeOptions();
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(url);
@@ -34,8 +44,13 @@ internal static class EmbeddingServer
         }
         var app = builder.Build();
         var metrics = new ServiceMetrics();
-        var batcher = new EmbeddingBatcher(model, onPass: metrics.Pass);
-        app.Lifetime.ApplicationStopped.Register(() => batcher.DisposeAsync().AsTask().GetAwaiter().GetResult());
+        var batcher = model is null ? null : new EmbeddingBatcher(model, onPass: metrics.Pass);
+        var rerank = reranker is null ? null : new RerankEndpoint(reranker, rerankerId ?? RerankerName(reranker), options, metrics);
+        app.Lifetime.ApplicationStopped.Register(() =>
+        {
+            batcher?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            rerank?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        });
         byte[]? keyHash = options.ApiKey is { } key ? SHA256.HashData(Encoding.UTF8.GetBytes("Bearer " + key)) : null;
 
         app.Use(async (context, next) =>
@@ -48,7 +63,7 @@ internal static class EmbeddingServer
                 metrics.Request(path, context.Response.StatusCode, clock.Elapsed.TotalSeconds);
                 return Task.CompletedTask;
             });
-            if (keyHash is not null && path.StartsWith("/v1/", StringComparison.Ordinal) && !Authorized(context.Request, keyHash))
+            if (keyHash is not null && (path.StartsWith("/v1/", StringComparison.Ordinal) || path == "/rerank") && !Authorized(context.Request, keyHash))
             {
                 context.Response.Headers.WWWAuthenticate = "Bearer";
                 await Error(401, "missing or wrong API key: send 'Authorization: Bearer KEY'", "invalid_api_key").ExecuteAsync(context);
@@ -58,21 +73,38 @@ internal static class EmbeddingServer
 
         app.MapGet("/health", () => Results.Text("ok"));
         app.MapGet("/metrics", () => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
-        app.MapGet("/v1/models", () => Results.Text(new JsonObject
-        {
-            ["object"] = "list",
-            ["data"] = new JsonArray(new JsonObject { ["id"] = model.Config.ModelId, ["object"] = "model", ["dimensions"] = model.Dimensions }),
-        }.ToJsonString(), "application/json"));
+        var models = new JsonArray();
+        if (model is not null) models.Add(new JsonObject { ["id"] = model.Config.ModelId, ["object"] = "model", ["dimensions"] = model.Dimensions });
+        if (rerank is not null) models.Add(new JsonObject { ["id"] = rerank.ModelId, ["object"] = "model", ["task"] = "rerank" });
+        string modelList = new JsonObject { ["object"] = "list", ["data"] = models }.ToJsonString();
+        app.MapGet("/v1/models", () => Results.Text(modelList, "application/json"));
         app.MapPost("/v1/embeddings", async (HttpContext context) =>
         {
-            try { return await Embed(context, model, options, batcher, metrics); }
-            catch (RequestException ex) { return Error(ex.Status, ex.Message); }
-            catch (ConfigurationException ex) { return Error(400, ex.Message); }
-            catch (BadHttpRequestException ex) { return Error(ex.StatusCode, $"request body: {ex.Message}"); }
-            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested) { return Results.Empty; }
+            if (model is null || batcher is null) return Error(404, "this service has no embedding model: start serve with --model");
+            return await Answer(context, () => Embed(context, model, options, batcher, metrics));
         });
+        foreach (var path in new[] { "/v1/rerank", "/rerank" })
+            app.MapPost(path, async (HttpContext context) =>
+            {
+                if (rerank is null) return Error(404, "this service has no reranker: start serve with --reranker");
+                return await Answer(context, () => rerank.HandleAsync(context));
+            });
         return app;
     }
+
+    /// <summary>Runs an endpoint, turning a malformed request into its 4xx answer.</summary>
+    static async Task<IResult> Answer(HttpContext context, Func<Task<IResult>> endpoint)
+    {
+        try { return await endpoint(); }
+        catch (RequestException ex) { return Error(ex.Status, ex.Message); }
+        catch (ConfigurationException ex) { return Error(400, ex.Message); }
+        catch (BadHttpRequestException ex) { return Error(ex.StatusCode, $"request body: {ex.Message}"); }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested) { return Results.Empty; }
+    }
+
+    /// <summary>A reranker's name: its folder's.</summary>
+    static string RerankerName(CrossEncoder reranker) =>
+        reranker.SourcePath is { } p ? Path.GetFileName(Path.TrimEndingDirectorySeparator(p)) : "reranker";
 
     static async Task<IResult> Embed(HttpContext context, SentenceEncoder model, ServeOptions options, EmbeddingBatcher batcher, ServiceMetrics metrics)
     {

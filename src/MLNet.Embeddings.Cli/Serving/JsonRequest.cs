@@ -69,6 +69,41 @@ internal sealed class JsonRequest
         return texts;
     }
 
+    /// <summary>
+    /// A field holding an array whose items are strings or objects with a string <c>"text"</c> field (the document
+    /// shapes Cohere and Jina accept), or null when absent.
+    /// </summary>
+    public string[]? TextArray(string field)
+    {
+        if (!Has(field)) return null;
+        const string expected = "must be an array of strings (or of objects with a \"text\" string)";
+        var v = _fields[field];
+        if (v.ValueKind != JsonValueKind.Array) throw Bad($"\"{field}\" {expected}, found {Kind(v)}");
+        var texts = new string[v.GetArrayLength()];
+        int i = 0;
+        foreach (var e in v.EnumerateArray())
+        {
+            string name = $"\"{field}\"[{i}]";
+            if (e.ValueKind == JsonValueKind.Object)
+            {
+                if (!e.TryGetProperty("text", out var text)) throw Bad($"{name} is an object without a \"text\" field");
+                texts[i] = Text(text, $"{name}.text", "must be a string");
+            }
+            else texts[i] = Text(e, name, "must be a string or an object with a \"text\" string");
+            i++;
+        }
+        return texts;
+    }
+
+    /// <summary>A true/false field, or null when absent.</summary>
+    public bool? Bool(string field)
+    {
+        if (!Has(field)) return null;
+        var v = _fields[field];
+        if (v.ValueKind is JsonValueKind.True or JsonValueKind.False) return v.GetBoolean();
+        throw Bad($"\"{field}\" must be true or false, found {Kind(v)}");
+    }
+
     /// <summary>A whole-number field in the range of <see cref="int"/>, or null when absent.</summary>
     public int? Int(string field)
     {

@@ -12,7 +12,7 @@ internal sealed record ServeOptions
     /// <summary>Default <see cref="MaxTokensPerRequest"/> (OpenAI's limit).</summary>
     public const int DefaultMaxTokensPerRequest = 300_000;
 
-    /// <summary>When set, <c>/v1/*</c> requires <c>Authorization: Bearer KEY</c>; <c>/health</c> and <c>/metrics</c> stay open.</summary>
+    /// <summary>When set, <c>/v1/*</c> and <c>/rerank</c> require <c>Authorization: Bearer KEY</c>; <c>/health</c> and <c>/metrics</c> stay open.</summary>
     public string? ApiKey { get; init; }
 
     /// <summary>Most texts in one request; more get 413.</summary>
@@ -20,6 +20,12 @@ internal sealed record ServeOptions
 
     /// <summary>Most tokens (after truncation to the model's maximum length) in one request; more get 413.</summary>
     public int MaxTokensPerRequest { get; init; } = DefaultMaxTokensPerRequest;
+
+    /// <summary>Default <see cref="MaxDocuments"/> (Cohere's limit).</summary>
+    public const int DefaultMaxDocuments = 1000;
+
+    /// <summary>Most documents in one rerank request; more get 413. Rerank requests share <see cref="MaxTokensPerRequest"/> (tokens of all pairs).</summary>
+    public int MaxDocuments { get; init; } = DefaultMaxDocuments;
 
     /// <summary>Default <see cref="MaxRequestBytes"/> (16 MiB).</summary>
     public const long DefaultMaxRequestBytes = 16 << 20;
