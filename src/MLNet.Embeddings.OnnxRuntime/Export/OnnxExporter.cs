@@ -1,6 +1,7 @@
 using System.Globalization;
 using MLNet.Embeddings.Backbones;
 using MLNet.Embeddings.Backbones.Bert;
+using MLNet.Embeddings.Backbones.ModernBert;
 using MLNet.Embeddings.Backbones.Qwen3;
 using MLNet.Embeddings.Backbones.Static;
 using MLNet.Embeddings.OnnxRuntime.Models;
@@ -13,7 +14,7 @@ namespace MLNet.Embeddings.OnnxRuntime.Export;
 /// Writes our models as ONNX files that ONNX Runtime (any language) runs: dynamic batch and sequence axes,
 /// weights as initialisers (external data past 2 GB), pooling and normalisation inside the graph by default
 /// (<c>sentence_embedding</c> + <c>token_embeddings</c>), or <c>last_hidden_state</c> only; optional int8 weights.
-/// Supports BERT-family backbones (bert, roberta, xlm-roberta), Qwen3 and static word vectors.
+/// Supports BERT-family backbones (bert, roberta, xlm-roberta), Qwen3, ModernBERT and static word vectors.
 /// </summary>
 public static class OnnxExporter
 {
@@ -31,7 +32,8 @@ public static class OnnxExporter
             "bert" or "roberta" or "xlm-roberta" => BertBackbone.Load(modelFolder),
             StaticEmbeddingBackbone.Type => StaticEmbeddingBackbone.Load(modelFolder),
             "qwen3" => Qwen3Backbone.Load(modelFolder),
-            _ => throw new ModelFormatException(configPath, $"model_type '{type}' cannot be exported to ONNX (supported: bert, roberta, xlm-roberta, qwen3, static)."),
+            "modernbert" => ModernBertBackbone.Load(modelFolder),
+            _ => throw new ModelFormatException(configPath, $"model_type '{type}' cannot be exported to ONNX (supported: bert, roberta, xlm-roberta, qwen3, modernbert, static)."),
         };
         return Export(backbone, settings, outputPath, options);
     }
@@ -40,7 +42,7 @@ public static class OnnxExporter
     public static OnnxExportResult Export(SentenceEncoder encoder, string outputPath, OnnxExportOptions? options = null)
         => Export(encoder.Backbone, encoder.Config, outputPath, options);
 
-    /// <summary>Exports a managed backbone (<see cref="BertBackbone"/>, <see cref="Qwen3Backbone"/> or <see cref="StaticEmbeddingBackbone"/>); pooling follows <paramref name="settings"/> unless the options say otherwise.</summary>
+    /// <summary>Exports a managed backbone (<see cref="BertBackbone"/>, <see cref="Qwen3Backbone"/>, <see cref="ModernBertBackbone"/> or <see cref="StaticEmbeddingBackbone"/>); pooling follows <paramref name="settings"/> unless the options say otherwise.</summary>
     public static OnnxExportResult Export(IBackbone backbone, SentenceEncoderConfig settings, string outputPath, OnnxExportOptions? options = null)
     {
         var resolved = Copy(options ?? new OnnxExportOptions());
@@ -55,11 +57,16 @@ public static class OnnxExporter
                 var qwenGraph = Qwen3GraphWriter.Build(q, qwen.Parameters.ToDictionary(p => p.Name), resolved.Pooling.Value, resolved.Normalize.Value, resolved);
                 return Save(qwenGraph, outputPath, resolved, settings.ModelId, "qwen3", q.HiddenSize,
                     $"qwen3, {q.NumHiddenLayers} layers, hidden {q.HiddenSize}, {q.NumAttentionHeads} heads ({q.NumKeyValueHeads} key/value)");
+            case ModernBertBackbone modern:
+                var m = modern.Config;
+                var modernGraph = ModernBertGraphWriter.Build(m, modern.Parameters.ToDictionary(p => p.Name), resolved.Pooling.Value, resolved.Normalize.Value, resolved);
+                return Save(modernGraph, outputPath, resolved, settings.ModelId, "modernbert", m.HiddenSize,
+                    $"modernbert, {m.NumHiddenLayers} layers, hidden {m.HiddenSize}, {m.NumAttentionHeads} heads");
             case StaticEmbeddingBackbone st:
                 var graph = StaticGraphWriter.Build(st.Embedding, resolved.Pooling.Value, resolved.Normalize.Value, resolved);
                 return Save(graph, outputPath, resolved, settings.ModelId, "static", st.HiddenSize, $"static word vectors, {st.VocabSize} × {st.HiddenSize}");
             default:
-                throw new ConfigurationException("backbone", $"a '{backbone.ModelType}' backbone cannot be exported to ONNX (supported: bert, roberta, xlm-roberta, qwen3, static).");
+                throw new ConfigurationException("backbone", $"a '{backbone.ModelType}' backbone cannot be exported to ONNX (supported: bert, roberta, xlm-roberta, qwen3, modernbert, static).");
         }
     }
 

@@ -17,7 +17,6 @@ internal sealed class Qwen3GraphWriter
 {
     readonly OnnxGraph _g;
     readonly IReadOnlyDictionary<string, Parameter> _p;
-    readonly Dictionary<AttentionMask, string> _masks = new();
 
     Qwen3GraphWriter(OnnxGraph graph, IReadOnlyDictionary<string, Parameter> parameters) { _g = graph; _p = parameters; }
 
@@ -46,30 +45,24 @@ internal sealed class Qwen3GraphWriter
         var seqLen = g.Node("Gather", [g.Node("Shape", [ids]), g.Longs(true, 1)]);
         var positions = g.Node("Range", [g.Longs(true, 0), seqLen, g.Longs(true, 1)]);   // [T]
 
-        // Rotary: angle = float(position) · inv_freq (float32), cos/sin of [T, d] = Concat(angle, angle).
-        int half = d / 2;
-        var inv = new float[half];
-        for (int i = 0; i < half; i++) inv[i] = (float)(1.0 / Math.Pow(c.RopeTheta, 2.0 * i / d));
-        var angles = g.Node("Mul", [g.Node("Unsqueeze", [g.Node("Cast", [positions], ("to", OnnxGraph.Float)), g.Longs(false, 1)]),
-            g.Init("rotary.inv_freq", inv, 1, half)]);
-        var emb = g.Node("Concat", [angles, angles], ("axis", -1));
-        var cos = g.Node("Cos", [emb]);
-        var sin = g.Node("Sin", [emb]);
+        var rotary = RopeGraph.Tables(g, positions, c.RopeTheta, d);
 
         // Padding: keys of padded slots are hidden, as bool [B,1,1,1,T] (broadcast over kv heads, groups, queries).
         var keyMask = g.Node("Unsqueeze", [g.Node("Cast", [mask], ("to", 9)), g.Longs(false, 1, 2, 3)]);
-        var diff = g.Node("Sub", [g.Node("Unsqueeze", [positions, g.Longs(false, 0)]), g.Node("Unsqueeze", [positions, g.Longs(false, 1)])]); // [T,T]: j − i
+        var offsets = RopeGraph.Offsets(g, positions);
         var scale = g.Scalar(1f / MathF.Sqrt(d));
+        var masks = new Dictionary<AttentionMask, string>();
 
         for (int l = 0; l < c.NumHiddenLayers; l++)
         {
             string p = $"layers.{l}.";
-            var bias = Mask(c.Mask(l), diff, keyMask);
+            var band = c.Mask(l);
+            if (!masks.TryGetValue(band, out var bias)) masks[band] = bias = RopeGraph.Bias(g, band, offsets, keyMask);
             var h1 = RmsNorm(x, p + "input_layernorm.weight", c.RmsNormEps);
-            var q = Rope(g.Node("Transpose", [RmsNorm(g.Node("Reshape", [Linear(h1, p + "self_attn.q_proj", c.AttentionBias), g.Longs(false, 0, 0, nh, d)]),
-                p + "self_attn.q_norm.weight", c.RmsNormEps)], ("perm", new long[] { 0, 2, 1, 3 })), cos, sin, half, d);        // [B,nh,T,d]
-            var k = Rope(g.Node("Transpose", [RmsNorm(g.Node("Reshape", [Linear(h1, p + "self_attn.k_proj", c.AttentionBias), g.Longs(false, 0, 0, kv, d)]),
-                p + "self_attn.k_norm.weight", c.RmsNormEps)], ("perm", new long[] { 0, 2, 1, 3 })), cos, sin, half, d);        // [B,kv,T,d]
+            var q = RopeGraph.Apply(g, g.Node("Transpose", [RmsNorm(g.Node("Reshape", [Linear(h1, p + "self_attn.q_proj", c.AttentionBias), g.Longs(false, 0, 0, nh, d)]),
+                p + "self_attn.q_norm.weight", c.RmsNormEps)], ("perm", new long[] { 0, 2, 1, 3 })), rotary, d);        // [B,nh,T,d]
+            var k = RopeGraph.Apply(g, g.Node("Transpose", [RmsNorm(g.Node("Reshape", [Linear(h1, p + "self_attn.k_proj", c.AttentionBias), g.Longs(false, 0, 0, kv, d)]),
+                p + "self_attn.k_norm.weight", c.RmsNormEps)], ("perm", new long[] { 0, 2, 1, 3 })), rotary, d);        // [B,kv,T,d]
             var v = g.Node("Transpose", [g.Node("Reshape", [Linear(h1, p + "self_attn.v_proj", c.AttentionBias), g.Longs(false, 0, 0, kv, d)])],
                 ("perm", new long[] { 0, 2, 1, 3 }));                                                                           // [B,kv,T,d]
             // Grouped-query attention: query head h = g·rep + r uses key/value head g; MatMul broadcasts [B,kv,rep,T,d] × [B,kv,1,d,T].
@@ -90,48 +83,15 @@ internal sealed class Qwen3GraphWriter
         PoolingGraph.Outputs(g, x, maskF, H, pooling, normalize, includePooling);
     }
 
-    /// <summary>Additive bias [B,1,1,T,T]: 0 where query i sees key j (j − i within the mask's band and j not padding), float32 min elsewhere.</summary>
-    string Mask(AttentionMask band, string diff, string keyMask)
-    {
-        if (_masks.TryGetValue(band, out var cached)) return cached;
-        var g = _g;
-        string visible = keyMask;
-        if (band.Right != int.MaxValue) visible = g.Node("And", [visible, g.Node("Not", [g.Node("Greater", [diff, g.Longs(true, band.Right)])])]);
-        if (band.Left != int.MaxValue) visible = g.Node("And", [visible, g.Node("Not", [g.Node("Less", [diff, g.Longs(true, -(long)band.Left)])])]);
-        return _masks[band] = g.Node("Where", [visible, g.Scalar(0f), g.Scalar(float.MinValue)]);
-    }
-
-    /// <summary>x·cos + rotate_half(x)·sin over the last axis, with rotate_half(x) = [−x₂, x₁].</summary>
-    string Rope(string x, string cos, string sin, int half, int d)
-    {
-        var g = _g;
-        var axis = g.Longs(false, -1);
-        var x1 = g.Node("Slice", [x, g.Longs(false, 0), g.Longs(false, half), axis]);
-        var x2 = g.Node("Slice", [x, g.Longs(false, half), g.Longs(false, d), axis]);
-        var rotated = g.Node("Concat", [g.Node("Neg", [x2]), x1], ("axis", -1));
-        return g.Node("Add", [g.Node("Mul", [x, cos]), g.Node("Mul", [rotated, sin])]);
-    }
-
     /// <summary>w · x / √(mean(x²) + eps) over the last axis.</summary>
     string RmsNorm(string x, string weight, float eps)
     {
         var g = _g;
-        var meanSquare = g.Opset >= 18
-            ? g.Node("ReduceMean", [g.Node("Mul", [x, x]), g.Longs(false, -1)], ("keepdims", 1))
-            : g.Node("ReduceMean", [g.Node("Mul", [x, x])], ("axes", new long[] { -1 }), ("keepdims", 1));
+        var meanSquare = RopeGraph.MeanLast(g, g.Node("Mul", [x, x]));
         var normed = g.Node("Div", [x, g.Node("Sqrt", [g.Node("Add", [meanSquare, g.Scalar(eps)])])]);
         return g.Node("Mul", [normed, Weight(weight)]);
     }
 
-    /// <summary>y = x·Wᵀ (+ b), with W [out,in] stored transposed.</summary>
     string Linear(string x, string name, bool bias)
-    {
-        var wp = P(name + ".weight");
-        int outDim = wp.Shape[0], inDim = wp.Shape[1];
-        var wt = new float[wp.Value.Length];
-        for (int o = 0; o < outDim; o++)
-            for (int i = 0; i < inDim; i++) wt[i * outDim + o] = wp.Value[o * inDim + i];
-        var product = _g.Node("MatMul", [x, _g.Init(name + ".weight.T", wt, inDim, outDim)]);
-        return bias ? _g.Node("Add", [product, Weight(name + ".bias")]) : product;
-    }
+        => RopeGraph.Linear(_g, x, P(name + ".weight"), bias ? P(name + ".bias") : null);
 }
