@@ -1,6 +1,5 @@
 using MLNet.Embeddings.Backbones.ModernBert;
 using MLNet.Embeddings.Backbones.Rope;
-using MLNet.Embeddings.Kernels;
 using MLNet.Embeddings.Pooling;
 using MLNet.Embeddings.Tensors;
 
@@ -74,7 +73,7 @@ internal sealed class ModernBertGraphWriter
             var axis = g.Longs(false, -1);
             var input = g.Node("Slice", [wi, g.Longs(false, 0), g.Longs(false, inter), axis]);
             var gate = g.Node("Slice", [wi, g.Longs(false, inter), g.Longs(false, 2 * inter), axis]);
-            x = g.Node("Add", [x, Linear(g.Node("Mul", [Activation(input), gate]), p + "mlp.Wo")]);
+            x = g.Node("Add", [x, Linear(g.Node("Mul", [RopeGraph.Activation(g, input, c.HiddenActivation), gate]), p + "mlp.Wo")]);
         }
         x = LayerNorm(x, "final_norm");
         PoolingGraph.Outputs(g, x, maskF, H, pooling, normalize, includePooling);
@@ -95,22 +94,5 @@ internal sealed class ModernBertGraphWriter
         var variance = RopeGraph.MeanLast(g, g.Node("Mul", [diff, diff]));
         var scaled = g.Node("Mul", [g.Node("Div", [diff, g.Node("Sqrt", [g.Node("Add", [variance, g.Scalar(_c.NormEps)])])]), gamma]);
         return beta is null ? scaled : g.Node("Add", [scaled, beta]);
-    }
-
-    string Activation(string h)
-    {
-        var g = _g;
-        switch (_c.HiddenActivation)
-        {
-            case ActivationKind.Gelu:
-                return g.Node("Mul", [g.Node("Mul", [h, g.Scalar(0.5f)]),
-                    g.Node("Add", [g.Node("Erf", [g.Node("Div", [h, g.Scalar(MathF.Sqrt(2f))])]), g.Scalar(1f)])]);
-            case ActivationKind.GeluTanh:
-                var cube = g.Node("Mul", [g.Node("Mul", [h, h]), h]);
-                var inner = g.Node("Mul", [g.Node("Add", [h, g.Node("Mul", [cube, g.Scalar(0.044715f)])]), g.Scalar(MathF.Sqrt(2f / MathF.PI))]);
-                return g.Node("Mul", [g.Node("Mul", [h, g.Scalar(0.5f)]), g.Node("Add", [g.Node("Tanh", [inner]), g.Scalar(1f)])]);
-            default:
-                return g.Node("Relu", [h]);
-        }
     }
 }

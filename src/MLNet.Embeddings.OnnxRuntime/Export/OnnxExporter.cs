@@ -1,6 +1,7 @@
 using System.Globalization;
 using MLNet.Embeddings.Backbones;
 using MLNet.Embeddings.Backbones.Bert;
+using MLNet.Embeddings.Backbones.Gemma3;
 using MLNet.Embeddings.Backbones.ModernBert;
 using MLNet.Embeddings.Backbones.Qwen3;
 using MLNet.Embeddings.Backbones.Static;
@@ -14,7 +15,7 @@ namespace MLNet.Embeddings.OnnxRuntime.Export;
 /// Writes our models as ONNX files that ONNX Runtime (any language) runs: dynamic batch and sequence axes,
 /// weights as initialisers (external data past 2 GB), pooling and normalisation inside the graph by default
 /// (<c>sentence_embedding</c> + <c>token_embeddings</c>), or <c>last_hidden_state</c> only; optional int8 weights.
-/// Supports BERT-family backbones (bert, roberta, xlm-roberta), Qwen3, ModernBERT and static word vectors.
+/// Supports BERT-family backbones (bert, roberta, xlm-roberta), Qwen3, ModernBERT, Gemma 3 (with the Dense modules) and static word vectors.
 /// </summary>
 public static class OnnxExporter
 {
@@ -33,7 +34,8 @@ public static class OnnxExporter
             StaticEmbeddingBackbone.Type => StaticEmbeddingBackbone.Load(modelFolder),
             "qwen3" => Qwen3Backbone.Load(modelFolder),
             "modernbert" => ModernBertBackbone.Load(modelFolder),
-            _ => throw new ModelFormatException(configPath, $"model_type '{type}' cannot be exported to ONNX (supported: bert, roberta, xlm-roberta, qwen3, modernbert, static)."),
+            "gemma3_text" => Gemma3Backbone.Load(modelFolder),
+            _ => throw new ModelFormatException(configPath, $"model_type '{type}' cannot be exported to ONNX (supported: bert, roberta, xlm-roberta, qwen3, modernbert, gemma3_text, static)."),
         };
         return Export(backbone, settings, outputPath, options);
     }
@@ -42,7 +44,7 @@ public static class OnnxExporter
     public static OnnxExportResult Export(SentenceEncoder encoder, string outputPath, OnnxExportOptions? options = null)
         => Export(encoder.Backbone, encoder.Config, outputPath, options);
 
-    /// <summary>Exports a managed backbone (<see cref="BertBackbone"/>, <see cref="Qwen3Backbone"/>, <see cref="ModernBertBackbone"/> or <see cref="StaticEmbeddingBackbone"/>); pooling follows <paramref name="settings"/> unless the options say otherwise.</summary>
+    /// <summary>Exports a managed backbone (<see cref="BertBackbone"/>, <see cref="Qwen3Backbone"/>, <see cref="ModernBertBackbone"/>, <see cref="Gemma3Backbone"/> or <see cref="StaticEmbeddingBackbone"/>); pooling follows <paramref name="settings"/> unless the options say otherwise.</summary>
     public static OnnxExportResult Export(IBackbone backbone, SentenceEncoderConfig settings, string outputPath, OnnxExportOptions? options = null)
     {
         var resolved = Copy(options ?? new OnnxExportOptions());
@@ -62,11 +64,17 @@ public static class OnnxExporter
                 var modernGraph = ModernBertGraphWriter.Build(m, modern.Parameters.ToDictionary(p => p.Name), resolved.Pooling.Value, resolved.Normalize.Value, resolved);
                 return Save(modernGraph, outputPath, resolved, settings.ModelId, "modernbert", m.HiddenSize,
                     $"modernbert, {m.NumHiddenLayers} layers, hidden {m.HiddenSize}, {m.NumAttentionHeads} heads");
+            case Gemma3Backbone gemma:
+                var gc = gemma.Config;
+                var gemmaGraph = Gemma3GraphWriter.Build(gc, gemma.Parameters.ToDictionary(p => p.Name), settings.Dense, resolved.Pooling.Value, resolved.Normalize.Value, resolved);
+                int width = resolved.IncludePooling && settings.Dense.Count > 0 ? settings.Dense[^1].OutFeatures : gc.HiddenSize;
+                return Save(gemmaGraph, outputPath, resolved, settings.ModelId, "gemma3_text", width,
+                    $"gemma3_text, {gc.NumHiddenLayers} layers, hidden {gc.HiddenSize}, {gc.NumAttentionHeads} heads ({gc.NumKeyValueHeads} key/value), {settings.Dense.Count} Dense modules");
             case StaticEmbeddingBackbone st:
                 var graph = StaticGraphWriter.Build(st.Embedding, resolved.Pooling.Value, resolved.Normalize.Value, resolved);
                 return Save(graph, outputPath, resolved, settings.ModelId, "static", st.HiddenSize, $"static word vectors, {st.VocabSize} × {st.HiddenSize}");
             default:
-                throw new ConfigurationException("backbone", $"a '{backbone.ModelType}' backbone cannot be exported to ONNX (supported: bert, roberta, xlm-roberta, qwen3, modernbert, static).");
+                throw new ConfigurationException("backbone", $"a '{backbone.ModelType}' backbone cannot be exported to ONNX (supported: bert, roberta, xlm-roberta, qwen3, modernbert, gemma3_text, static).");
         }
     }
 

@@ -37,7 +37,7 @@ internal sealed class Qwen3GraphWriter
     void Write(Qwen3Config c, PoolingMode pooling, bool normalize, bool includePooling)
     {
         var g = _g;
-        int H = c.HiddenSize, nh = c.NumAttentionHeads, kv = c.NumKeyValueHeads, d = c.HeadDim, rep = nh / kv;
+        int H = c.HiddenSize, nh = c.NumAttentionHeads, kv = c.NumKeyValueHeads, d = c.HeadDim;
         var ids = g.Input("input_ids", OnnxGraph.Int64, "batch", "sequence");
         var mask = g.Input("attention_mask", OnnxGraph.Int64, "batch", "sequence");
         var x = g.Node("Gather", [Weight("embed_tokens.weight"), ids]);
@@ -50,7 +50,6 @@ internal sealed class Qwen3GraphWriter
         // Padding: keys of padded slots are hidden, as bool [B,1,1,1,T] (broadcast over kv heads, groups, queries).
         var keyMask = g.Node("Unsqueeze", [g.Node("Cast", [mask], ("to", 9)), g.Longs(false, 1, 2, 3)]);
         var offsets = RopeGraph.Offsets(g, positions);
-        var scale = g.Scalar(1f / MathF.Sqrt(d));
         var masks = new Dictionary<AttentionMask, string>();
 
         for (int l = 0; l < c.NumHiddenLayers; l++)
@@ -59,20 +58,10 @@ internal sealed class Qwen3GraphWriter
             var band = c.Mask(l);
             if (!masks.TryGetValue(band, out var bias)) masks[band] = bias = RopeGraph.Bias(g, band, offsets, keyMask);
             var h1 = RmsNorm(x, p + "input_layernorm.weight", c.RmsNormEps);
-            var q = RopeGraph.Apply(g, g.Node("Transpose", [RmsNorm(g.Node("Reshape", [Linear(h1, p + "self_attn.q_proj", c.AttentionBias), g.Longs(false, 0, 0, nh, d)]),
-                p + "self_attn.q_norm.weight", c.RmsNormEps)], ("perm", new long[] { 0, 2, 1, 3 })), rotary, d);        // [B,nh,T,d]
-            var k = RopeGraph.Apply(g, g.Node("Transpose", [RmsNorm(g.Node("Reshape", [Linear(h1, p + "self_attn.k_proj", c.AttentionBias), g.Longs(false, 0, 0, kv, d)]),
-                p + "self_attn.k_norm.weight", c.RmsNormEps)], ("perm", new long[] { 0, 2, 1, 3 })), rotary, d);        // [B,kv,T,d]
-            var v = g.Node("Transpose", [g.Node("Reshape", [Linear(h1, p + "self_attn.v_proj", c.AttentionBias), g.Longs(false, 0, 0, kv, d)])],
-                ("perm", new long[] { 0, 2, 1, 3 }));                                                                           // [B,kv,T,d]
-            // Grouped-query attention: query head h = g·rep + r uses key/value head g; MatMul broadcasts [B,kv,rep,T,d] × [B,kv,1,d,T].
-            var q5 = g.Node("Reshape", [q, g.Longs(false, 0, kv, rep, -1, d)]);
-            var kT = g.Node("Unsqueeze", [g.Node("Transpose", [k], ("perm", new long[] { 0, 1, 3, 2 })), g.Longs(false, 2)]);
-            var v5 = g.Node("Unsqueeze", [v, g.Longs(false, 2)]);
-            var scores = g.Node("Add", [g.Node("Mul", [g.Node("MatMul", [q5, kT]), scale]), bias]);
-            var probs = g.Node("Softmax", [scores], ("axis", -1));
-            var context = g.Node("Reshape", [g.Node("MatMul", [probs, v5]), g.Longs(false, 0, nh, -1, d)]);                 // [B,nh,T,d]
-            var merged = g.Node("Reshape", [g.Node("Transpose", [context], ("perm", new long[] { 0, 2, 1, 3 })), g.Longs(false, 0, 0, nh * d)]);
+            var q = RopeGraph.Apply(g, RopeGraph.Heads(g, Linear(h1, p + "self_attn.q_proj", c.AttentionBias), nh, d, t => RmsNorm(t, p + "self_attn.q_norm.weight", c.RmsNormEps)), rotary, d);
+            var k = RopeGraph.Apply(g, RopeGraph.Heads(g, Linear(h1, p + "self_attn.k_proj", c.AttentionBias), kv, d, t => RmsNorm(t, p + "self_attn.k_norm.weight", c.RmsNormEps)), rotary, d);
+            var v = RopeGraph.Heads(g, Linear(h1, p + "self_attn.v_proj", c.AttentionBias), kv, d);
+            var merged = RopeGraph.GroupedAttention(g, q, k, v, bias, 1f / MathF.Sqrt(d), nh, kv, d);
             x = g.Node("Add", [x, Linear(merged, p + "self_attn.o_proj", c.AttentionBias)]);
             var h2 = RmsNorm(x, p + "post_attention_layernorm.weight", c.RmsNormEps);
             var gate = Linear(h2, p + "mlp.gate_proj", false);

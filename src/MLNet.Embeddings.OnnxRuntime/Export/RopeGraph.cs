@@ -60,6 +60,46 @@ internal static class RopeGraph
         return bias is null ? product : g.Node("Add", [product, g.Init(bias.Name, bias.Value, bias.Value.Length)]);
     }
 
+    /// <summary>
+    /// Grouped-query attention: q [B,nh,T,d], k and v [B,kv,T,d]; query head h = g·rep + r uses key/value head g
+    /// (MatMul broadcasts [B,kv,rep,T,d] × [B,kv,1,d,T]); <paramref name="bias"/> broadcasts to [B,kv,rep,T,T].
+    /// Returns the context merged back to [B,T,nh·d].
+    /// </summary>
+    public static string GroupedAttention(OnnxGraph g, string q, string k, string v, string bias, float scale, int nh, int kv, int d)
+    {
+        var q5 = g.Node("Reshape", [q, g.Longs(false, 0, kv, nh / kv, -1, d)]);
+        var kT = g.Node("Unsqueeze", [g.Node("Transpose", [k], ("perm", new long[] { 0, 1, 3, 2 })), g.Longs(false, 2)]);
+        var v5 = g.Node("Unsqueeze", [v, g.Longs(false, 2)]);
+        var scores = g.Node("Add", [g.Node("Mul", [g.Node("MatMul", [q5, kT]), g.Scalar(scale)]), bias]);
+        var context = g.Node("Reshape", [g.Node("MatMul", [g.Node("Softmax", [scores], ("axis", -1)), v5]), g.Longs(false, 0, nh, -1, d)]);
+        return g.Node("Reshape", [g.Node("Transpose", [context], ("perm", new long[] { 0, 2, 1, 3 })), g.Longs(false, 0, 0, nh * d)]);
+    }
+
+    /// <summary>Splits [B,T,heads·d] into heads [B,heads,T,d], applying <paramref name="perHead"/> (a norm) before the transpose.</summary>
+    public static string Heads(OnnxGraph g, string x, int heads, int d, Func<string, string>? perHead = null)
+    {
+        var split = g.Node("Reshape", [x, g.Longs(false, 0, 0, heads, d)]);
+        if (perHead is not null) split = perHead(split);
+        return g.Node("Transpose", [split], ("perm", new long[] { 0, 2, 1, 3 }));
+    }
+
+    /// <summary>Feed-forward activations: erf GELU, tanh GELU, ReLU.</summary>
+    public static string Activation(OnnxGraph g, string h, MLNet.Embeddings.Kernels.ActivationKind kind)
+    {
+        switch (kind)
+        {
+            case MLNet.Embeddings.Kernels.ActivationKind.Gelu:
+                return g.Node("Mul", [g.Node("Mul", [h, g.Scalar(0.5f)]),
+                    g.Node("Add", [g.Node("Erf", [g.Node("Div", [h, g.Scalar(MathF.Sqrt(2f))])]), g.Scalar(1f)])]);
+            case MLNet.Embeddings.Kernels.ActivationKind.GeluTanh:
+                var cube = g.Node("Mul", [g.Node("Mul", [h, h]), h]);
+                var inner = g.Node("Mul", [g.Node("Add", [h, g.Node("Mul", [cube, g.Scalar(0.044715f)])]), g.Scalar(MathF.Sqrt(2f / MathF.PI))]);
+                return g.Node("Mul", [g.Node("Mul", [h, g.Scalar(0.5f)]), g.Node("Add", [g.Node("Tanh", [inner]), g.Scalar(1f)])]);
+            default:
+                return g.Node("Relu", [h]);
+        }
+    }
+
     /// <summary>Mean over the last axis, keeping it (ReduceMean's axes moved from attribute to input in opset 18).</summary>
     public static string MeanLast(OnnxGraph g, string x) => g.Opset >= 18
         ? g.Node("ReduceMean", [x, g.Longs(false, -1)], ("keepdims", 1))
