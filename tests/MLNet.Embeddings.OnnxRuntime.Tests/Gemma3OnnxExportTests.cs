@@ -66,5 +66,10 @@ public sealed class Gemma3OnnxExportTests : IDisposable
             for (int d = 0; d < w; d++) row[d] /= norm;
         }
         Reference.Close(v, pooled.ForwardPooled(batch), 1e-4f);
+        // Exported from the folder itself (as the export command does): the same Dense modules from 2_Dense, 3_Dense.
+        var byFolder = OnnxExporter.Export(Folder("embeddinggemma"), Path.Combine(_dir, "folder.onnx"));
+        Assert.Equal(pooled.Dimensions, byFolder.Dimensions);
+        using var fromFolder = (OnnxPooledBackbone)OnnxBackbone.Open(byFolder.ModelPath, Options());
+        Reference.Close(v, fromFolder.ForwardPooled(batch), 1e-4f);
     }
 }
