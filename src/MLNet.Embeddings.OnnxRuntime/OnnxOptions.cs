@@ -8,7 +8,7 @@ public sealed class OnnxOptions : OrtSessionOptions
     /// folder itself), or a full path. Default <c>model.onnx</c>.
     /// </summary>
     public string ModelFile { get; set; } = "model.onnx";
-    /// <summary>Output holding token embeddings; null picks <c>last_hidden_state</c>, then <c>token_embeddings</c>, then the first rank-3 float output.</summary>
+    /// <summary>Output holding token embeddings; null picks <c>last_hidden_state</c>, then <c>token_embeddings</c>, then the first rank-3 float or float16 output (not a decoder's <c>present.*</c>).</summary>
     public string? TokenOutput { get; set; }
     /// <summary>Use a <c>sentence_embedding</c> output (pooling inside the graph) when the model has one. Default true.</summary>
     public bool UsePooledOutput { get; set; } = true;

@@ -1,6 +1,9 @@
 using System.Globalization;
 using MLNet.Embeddings.Backbones;
 using MLNet.Embeddings.Backbones.Bert;
+using MLNet.Embeddings.Backbones.Gemma3;
+using MLNet.Embeddings.Backbones.ModernBert;
+using MLNet.Embeddings.Backbones.Qwen3;
 using MLNet.Embeddings.Backbones.Static;
 using MLNet.Embeddings.CrossEncoders;
 using MLNet.Embeddings.Heads;
@@ -14,8 +17,9 @@ namespace MLNet.Embeddings.OnnxRuntime.Export;
 /// Writes our models as ONNX files that ONNX Runtime (any language) runs: dynamic batch and sequence axes,
 /// weights as initialisers (external data past 2 GB), pooling and normalisation inside the graph by default
 /// (<c>sentence_embedding</c> + <c>token_embeddings</c>), or <c>last_hidden_state</c> only; optional int8 weights.
-/// Supports BERT-family backbones (bert, roberta, xlm-roberta) and static word vectors. Cross-encoders (sequence-classification
-/// models) are written with their head in the graph: output <c>logits</c> [batch, num_labels], before the activation.
+/// Supports BERT-family backbones (bert, roberta, xlm-roberta), Qwen3, ModernBERT, Gemma 3 (with the Dense modules) and static word vectors.
+/// Cross-encoders (sequence-classification models) are written with their head in the graph: output <c>logits</c>
+/// [batch, num_labels], before the activation.
 /// </summary>
 public static class OnnxExporter
 {
@@ -38,7 +42,10 @@ public static class OnnxExporter
         {
             "bert" or "roberta" or "xlm-roberta" => BertBackbone.Load(modelFolder),
             StaticEmbeddingBackbone.Type => StaticEmbeddingBackbone.Load(modelFolder),
-            _ => throw new ModelFormatException(configPath, $"model_type '{type}' cannot be exported to ONNX (supported: bert, roberta, xlm-roberta, static)."),
+            "qwen3" => Qwen3Backbone.Load(modelFolder),
+            "modernbert" => ModernBertBackbone.Load(modelFolder),
+            "gemma3_text" => Gemma3Backbone.Load(modelFolder),
+            _ => throw new ModelFormatException(configPath, $"model_type '{type}' cannot be exported to ONNX (supported: bert, roberta, xlm-roberta, qwen3, modernbert, gemma3_text, static)."),
         };
         return Export(backbone, settings, outputPath, options);
     }
@@ -47,7 +54,7 @@ public static class OnnxExporter
     public static OnnxExportResult Export(SentenceEncoder encoder, string outputPath, OnnxExportOptions? options = null)
         => Export(encoder.Backbone, encoder.Config, outputPath, options);
 
-    /// <summary>Exports a managed backbone (<see cref="BertBackbone"/> or <see cref="StaticEmbeddingBackbone"/>); pooling follows <paramref name="settings"/> unless the options say otherwise.</summary>
+    /// <summary>Exports a managed backbone (<see cref="BertBackbone"/>, <see cref="Qwen3Backbone"/>, <see cref="ModernBertBackbone"/>, <see cref="Gemma3Backbone"/> or <see cref="StaticEmbeddingBackbone"/>); pooling follows <paramref name="settings"/> unless the options say otherwise.</summary>
     public static OnnxExportResult Export(IBackbone backbone, SentenceEncoderConfig settings, string outputPath, OnnxExportOptions? options = null)
     {
         var resolved = Copy(options ?? new OnnxExportOptions());
@@ -57,11 +64,27 @@ public static class OnnxExporter
         {
             case BertBackbone bert:
                 return ExportBert(BertExportConfig.From(bert.Config), bert.Parameters.ToDictionary(p => p.Name), outputPath, resolved, settings.ModelId, bert.ModelType);
+            case Qwen3Backbone qwen:
+                var q = qwen.Config;
+                var qwenGraph = Qwen3GraphWriter.Build(q, qwen.Parameters.ToDictionary(p => p.Name), resolved.Pooling.Value, resolved.Normalize.Value, resolved);
+                return Save(qwenGraph, outputPath, resolved, settings.ModelId, "qwen3", q.HiddenSize,
+                    $"qwen3, {q.NumHiddenLayers} layers, hidden {q.HiddenSize}, {q.NumAttentionHeads} heads ({q.NumKeyValueHeads} key/value)");
+            case ModernBertBackbone modern:
+                var m = modern.Config;
+                var modernGraph = ModernBertGraphWriter.Build(m, modern.Parameters.ToDictionary(p => p.Name), resolved.Pooling.Value, resolved.Normalize.Value, resolved);
+                return Save(modernGraph, outputPath, resolved, settings.ModelId, "modernbert", m.HiddenSize,
+                    $"modernbert, {m.NumHiddenLayers} layers, hidden {m.HiddenSize}, {m.NumAttentionHeads} heads");
+            case Gemma3Backbone gemma:
+                var gc = gemma.Config;
+                var gemmaGraph = Gemma3GraphWriter.Build(gc, gemma.Parameters.ToDictionary(p => p.Name), settings.Dense, resolved.Pooling.Value, resolved.Normalize.Value, resolved);
+                int width = resolved.IncludePooling && settings.Dense.Count > 0 ? settings.Dense[^1].OutFeatures : gc.HiddenSize;
+                return Save(gemmaGraph, outputPath, resolved, settings.ModelId, "gemma3_text", width,
+                    $"gemma3_text, {gc.NumHiddenLayers} layers, hidden {gc.HiddenSize}, {gc.NumAttentionHeads} heads ({gc.NumKeyValueHeads} key/value), {settings.Dense.Count} Dense modules");
             case StaticEmbeddingBackbone st:
                 var graph = StaticGraphWriter.Build(st.Embedding, resolved.Pooling.Value, resolved.Normalize.Value, resolved);
                 return Save(graph, outputPath, resolved, settings.ModelId, "static", st.HiddenSize, $"static word vectors, {st.VocabSize} × {st.HiddenSize}");
             default:
-                throw new ConfigurationException("backbone", $"a '{backbone.ModelType}' backbone cannot be exported to ONNX (supported: bert, roberta, xlm-roberta, static).");
+                throw new ConfigurationException("backbone", $"a '{backbone.ModelType}' backbone cannot be exported to ONNX (supported: bert, roberta, xlm-roberta, qwen3, modernbert, gemma3_text, static).");
         }
     }
 

@@ -24,8 +24,15 @@ internal static class PoolingGraph
                 return g.Opset >= 18
                     ? g.Node("ReduceMax", [masked, axis1], ("keepdims", 0))
                     : g.Node("ReduceMax", [masked], ("axes", new long[] { 1 }), ("keepdims", 0));
+            case PoolingMode.LastToken:
+                // The last real token of each right-padded row: a one-hot over positions (length − 1) times x, summed.
+                var last = g.Node("Sub", [g.Node("ReduceSum", [maskF, axis1], ("keepdims", 1)), g.Scalar(1f)]);          // [B,1]
+                var length = g.Node("Gather", [g.Node("Shape", [maskF]), g.Longs(true, 1)]);
+                var slots = g.Node("Cast", [g.Node("Range", [g.Longs(true, 0), length, g.Longs(true, 1)])], ("to", OnnxGraph.Float));
+                var pick = g.Node("Cast", [g.Node("Equal", [g.Node("Unsqueeze", [slots, g.Longs(false, 0)]), last])], ("to", OnnxGraph.Float));
+                return g.Node("ReduceSum", [g.Node("Mul", [x, g.Node("Unsqueeze", [pick, g.Longs(false, 2)])]), axis1], ("keepdims", 0));
             default:
-                throw new ConfigurationException("pooling", $"{mode} pooling is not available inside the ONNX graph (mean, cls, max, mean_sqrt_len); export with --no-pooling and pool in .NET.");
+                throw new ConfigurationException("pooling", $"{mode} pooling is not available inside the ONNX graph (mean, cls, max, mean_sqrt_len, last token); export with --no-pooling and pool in .NET.");
         }
     }
 
