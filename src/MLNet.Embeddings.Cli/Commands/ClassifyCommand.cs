@@ -30,53 +30,19 @@ internal static class ClassifyCommand
         var train = new Option<string>("--train") { Description = "Training rows (JSONL): text/label or sentence1/sentence2/label; labels are strings or integers.", Required = true };
         var output = new Option<string>("--output") { Description = "Output folder: metrics.jsonl, checkpoints, the trained classifier.", Required = true };
         var eval = new Option<string?>("--eval") { Description = "Held-out labelled rows: accuracy picks the best model." };
-        var epochs = new Option<int?>("--epochs") { Description = "Passes over the data (default 1)." };
-        var maxSteps = new Option<int?>("--max-steps") { Description = "Stop after N optimiser steps (instead of --epochs)." };
-        var batch = new Option<int?>("--batch-size") { Description = "Rows per step (default 32)." };
-        var chunk = new Option<int?>("--chunk-size") { Description = "Rows per forward/backward pass (default 32)." };
-        var lr = new Option<float?>("--lr") { Description = "Peak learning rate (default 2e-5)." };
-        var warmup = new Option<double?>("--warmup-ratio") { Description = "Warm-up fraction of all steps (default 0.1)." };
-        var wd = new Option<float?>("--weight-decay") { Description = "AdamW weight decay (default 0.01)." };
-        var dropout = new Option<float?>("--dropout") { Description = "Dropout during training (default: the model's config)." };
-        var seed = new Option<int?>("--seed") { Description = "Seed for shuffling, dropout and a new head (default 42)." };
-        var noShuffle = new Option<bool>("--no-shuffle") { Description = "Keep file order (reproducible runs)." };
-        var evalSteps = new Option<int?>("--eval-steps") { Description = "Evaluate every N steps (default: each epoch)." };
-        var ckptSteps = new Option<int?>("--checkpoint-steps") { Description = "Write a checkpoint every N steps (keeps the last 2)." };
-        var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --output." };
-        var overwrite = new Option<bool>("--overwrite") { Description = "Train into a non-empty --output: deletes its metrics.jsonl and checkpoints first." };
-        var maxLength = new Option<int?>("--max-length") { Description = "Token cap per text or pair (default: the model's)." };
-        var embLr = new Option<float?>("--embedding-lr") { Description = "Learning rate of the embedding layer (e.g. a tenth of --lr); default: as --layer-decay gives." };
-        var layerDecay = new Option<float?>("--layer-decay") { Description = "Layer-wise rate decay, top layer at --lr, each lower layer times this (default 1: off)." };
-        var freezeEmb = new Option<bool>("--freeze-embeddings") { Description = "Keep the embedding layer's weights fixed." };
-        var freezeLayers = new Option<int?>("--freeze-layers") { Description = "Keep the lowest N transformer layers fixed (default 0)." };
+        var trainer = new HeadTrainerArguments();
         var classWeights = new Option<string>("--class-weights") { Description = "auto: weight each class by rows / (classes × its rows) (scikit-learn's balanced); none (default).", DefaultValueFactory = _ => "none" };
 
         var command = new Command("train", "Train a sequence classifier end to end (cross-entropy over N labels; AdamW, checkpoints).");
-        foreach (var o in new Option[] { model, train, output, eval, epochs, maxSteps, batch, chunk, lr, warmup, wd, dropout, seed, noShuffle, evalSteps, ckptSteps, resume, overwrite, maxLength, embLr, layerDecay, freezeEmb, freezeLayers, classWeights })
-            command.Options.Add(o);
+        foreach (var o in new Option[] { model, train, output, eval }) command.Options.Add(o);
+        trainer.AddTo(command);
+        command.Options.Add(classWeights);
         command.SetAction((r, cancellationToken) =>
         {
             string weighting = r.GetValue(classWeights)!;
             if (weighting is not ("auto" or "none")) throw new ConfigurationException("--class-weights", $"expected auto or none, found '{weighting}'.");
-            var opts = new TrainerOptions
-            {
-                OutputDirectory = r.GetValue(output), Shuffle = !r.GetValue(noShuffle), Resume = r.GetValue(resume), OverwriteOutputDirectory = r.GetValue(overwrite),
-                MaxSteps = r.GetValue(maxSteps), Dropout = r.GetValue(dropout), EvalSteps = r.GetValue(evalSteps), CheckpointSteps = r.GetValue(ckptSteps),
-                MaxLength = r.GetValue(maxLength), EmbeddingLearningRate = r.GetValue(embLr), FreezeEmbeddings = r.GetValue(freezeEmb),
-            };
-            TrainOutput.Check(opts.OutputDirectory!, opts.Resume, opts.OverwriteOutputDirectory);
-            if (r.GetValue(epochs) is { } e) opts.Epochs = e;
-            if (r.GetValue(batch) is { } b) opts.BatchSize = b;
-            if (r.GetValue(lr) is { } l) opts.LearningRate = l;
-            if (r.GetValue(warmup) is { } w) opts.WarmupRatio = w;
-            if (r.GetValue(wd) is { } d) opts.WeightDecay = d;
-            if (r.GetValue(seed) is { } s) opts.Seed = s;
-            if (r.GetValue(layerDecay) is { } ld) opts.LayerDecay = ld;
-            if (r.GetValue(freezeLayers) is { } fl) opts.FreezeLayers = fl;
-            opts.Log = message => Console.Error.WriteLine("classify train: " + message);
-            opts.Validate();
-            var options = new CrossEncoderTrainerOptions { Trainer = opts };
-            if (r.GetValue(chunk) is { } c) options.ChunkSize = c;
+            var options = trainer.Build(r, r.GetValue(output)!, "classify train");
+            var opts = options.Trainer;
 
             string trainPath = InputFile.Require(r.GetValue(train)!, "--train");
             var rows = ClassificationData.Read(trainPath);
@@ -86,7 +52,6 @@ internal static class ClassifyCommand
                 evalPath = InputFile.Require(evalPath, "--eval");
                 options.ClassificationEvaluator = new ClassificationEvaluator(ClassificationData.Read(evalPath), evalPath);
             }
-            opts.Progress = new TrainProgressLines();
 
             string modelPath = ModelArgument.Resolve(r.GetValue(model)!, "--model");
             CrossEncoder classifier;

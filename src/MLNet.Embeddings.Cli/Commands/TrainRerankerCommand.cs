@@ -21,26 +21,13 @@ internal static class TrainRerankerCommand
         var output = new Option<string>("--output") { Description = "Output folder: metrics.jsonl, checkpoints, the trained cross-encoder.", Required = true };
         var loss = new Option<string>("--loss") { Description = "Loss: bce|listwise|margin-mse (default listwise).", DefaultValueFactory = _ => "listwise" };
         var eval = new Option<string?>("--eval") { Description = "Held-out rows (query/pos/neg): ranks each query's candidates (ndcg@10 picks the best model)." };
-        var epochs = new Option<int?>("--epochs") { Description = "Passes over the data (default 1)." };
-        var maxSteps = new Option<int?>("--max-steps") { Description = "Stop after N optimiser steps (instead of --epochs)." };
-        var batch = new Option<int?>("--batch-size") { Description = "Rows (groups) per step (default 32)." };
-        var chunk = new Option<int?>("--chunk-size") { Description = "Pairs per forward/backward pass (default 32; whole groups)." };
-        var lr = new Option<float?>("--lr") { Description = "Peak learning rate (default 2e-5)." };
-        var warmup = new Option<double?>("--warmup-ratio") { Description = "Warm-up fraction of all steps (default 0.1)." };
-        var wd = new Option<float?>("--weight-decay") { Description = "AdamW weight decay (default 0.01)." };
-        var dropout = new Option<float?>("--dropout") { Description = "Dropout during training (default: the model's config)." };
-        var seed = new Option<int?>("--seed") { Description = "Seed for shuffling, dropout and a new head (default 42)." };
-        var noShuffle = new Option<bool>("--no-shuffle") { Description = "Keep file order (reproducible runs)." };
-        var evalSteps = new Option<int?>("--eval-steps") { Description = "Evaluate every N steps (default: each epoch)." };
-        var ckptSteps = new Option<int?>("--checkpoint-steps") { Description = "Write a checkpoint every N steps (keeps the last 2)." };
-        var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --output." };
-        var overwrite = new Option<bool>("--overwrite") { Description = "Train into a non-empty --output: deletes its metrics.jsonl and checkpoints first." };
-        var maxLength = new Option<int?>("--max-length") { Description = "Token cap per (query, document) pair (default: the model's)." };
+        var trainer = new HeadTrainerArguments();
         var negatives = new Option<int?>("--negatives") { Description = "Negatives per group (listwise, margin-mse: group size − 1; bce: negatives used per row). Default: the count most rows have." };
 
         var command = new Command("train-reranker", "Train a cross-encoder reranker (BCE, listwise or MarginMSE; AdamW, checkpoints).");
-        foreach (var o in new Option[] { model, train, output, loss, eval, epochs, maxSteps, batch, chunk, lr, warmup, wd, dropout, seed, noShuffle, evalSteps, ckptSteps, resume, overwrite, maxLength, negatives })
-            command.Options.Add(o);
+        foreach (var o in new Option[] { model, train, output, loss, eval }) command.Options.Add(o);
+        trainer.AddTo(command);
+        command.Options.Add(negatives);
         command.SetAction((r, cancellationToken) =>
         {
             var kind = r.GetValue(loss) switch
@@ -50,26 +37,11 @@ internal static class TrainRerankerCommand
                 "margin-mse" => RerankerLoss.MarginMse,
                 var other => throw new ConfigurationException("--loss", $"expected bce, listwise or margin-mse, found '{other}'."),
             };
-            var opts = new TrainerOptions
-            {
-                OutputDirectory = r.GetValue(output), Shuffle = !r.GetValue(noShuffle), Resume = r.GetValue(resume), OverwriteOutputDirectory = r.GetValue(overwrite),
-                MaxSteps = r.GetValue(maxSteps), Dropout = r.GetValue(dropout), EvalSteps = r.GetValue(evalSteps), CheckpointSteps = r.GetValue(ckptSteps),
-                MaxLength = r.GetValue(maxLength), NegativesPerRow = r.GetValue(negatives),
-            };
-            TrainOutput.Check(opts.OutputDirectory!, opts.Resume, opts.OverwriteOutputDirectory);
-            if (r.GetValue(epochs) is { } e) opts.Epochs = e;
-            if (r.GetValue(batch) is { } b) opts.BatchSize = b;
-            if (r.GetValue(lr) is { } l) opts.LearningRate = l;
-            if (r.GetValue(warmup) is { } w) opts.WarmupRatio = w;
-            if (r.GetValue(wd) is { } d) opts.WeightDecay = d;
-            if (r.GetValue(seed) is { } s) opts.Seed = s;
-            opts.Log = message => Console.Error.WriteLine("train-reranker: " + message);
-            opts.Validate();
-            var options = new CrossEncoderTrainerOptions { Trainer = opts, Loss = kind };
-            if (r.GetValue(chunk) is { } c) options.ChunkSize = c;
+            var options = trainer.Build(r, r.GetValue(output)!, "train-reranker", r.GetValue(negatives));
+            options.Loss = kind;
+            var opts = options.Trainer;
             string trainPath = InputFile.Require(r.GetValue(train)!, "--train");
             if (r.GetValue(eval) is { } evalPath) options.Evaluator = new RerankingEvaluator(TrainingDataReader.Read(InputFile.Require(evalPath, "--eval")));
-            opts.Progress = new TrainProgressLines();
 
             string modelPath = ModelArgument.Resolve(r.GetValue(model)!, "--model");
             bool fresh = !CrossEncoder.IsCrossEncoderFolder(modelPath);
