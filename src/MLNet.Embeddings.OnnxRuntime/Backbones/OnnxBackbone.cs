@@ -14,40 +14,14 @@ namespace MLNet.Embeddings.OnnxRuntime.Backbones;
 public class OnnxBackbone : IBackbone, IDisposable
 {
     readonly string[] _tokenOutputs;
-    readonly OrtElementType _idType;
-    readonly OrtElementType? _maskType, _typeIdType, _positionType;
-    readonly PastInput[] _past;
+    readonly OnnxTokenInputs _inputs;
     readonly bool _halfTokens;
-
-    /// <summary>An empty past key/value input of a decoder export: its name, element type and fixed head shape.</summary>
-    sealed record PastInput(string Name, OrtElementType Type, long Heads, long HeadDim, Array Empty);
 
     /// <summary>Wraps an open session. Use <see cref="Open"/> unless you manage the session yourself.</summary>
     public OnnxBackbone(OrtSession session, string modelPath, int hiddenSize, int maxPositions, string? tokenOutput)
     {
         Session = session; ModelPath = modelPath; MaxPositions = maxPositions;
-        var ids = session.Inputs.FirstOrDefault(i => i.Name == "input_ids")
-            ?? throw new ModelFormatException(modelPath, $"the ONNX model has no 'input_ids' input (inputs: {string.Join(", ", session.Inputs)}).");
-        _idType = IdType(ids, modelPath);
-        var past = new List<PastInput>();
-        var extra = new List<OrtValueInfo>();
-        foreach (var input in session.Inputs)
-        {
-            switch (input.Name)
-            {
-                case "input_ids": break;
-                case "attention_mask": _maskType = IdType(input, modelPath); break;
-                case "token_type_ids": _typeIdType = IdType(input, modelPath); break;
-                case "position_ids": _positionType = IdType(input, modelPath); break;
-                default:
-                    if (IsPast(input.Name)) past.Add(Past(input, modelPath));
-                    else extra.Add(input);
-                    break;
-            }
-        }
-        if (extra.Count > 0)
-            throw new ModelFormatException(modelPath, $"unsupported ONNX inputs {string.Join(", ", extra)}; expected input_ids, attention_mask, token_type_ids, position_ids, past_key_values.N.key/value.");
-        _past = past.ToArray();
+        _inputs = new OnnxTokenInputs(session, modelPath);
         TokenOutput = tokenOutput;
         _tokenOutputs = tokenOutput is null ? [] : [tokenOutput];
         if (tokenOutput is not null)
@@ -61,26 +35,6 @@ public class OnnxBackbone : IBackbone, IDisposable
         if (hiddenSize <= 0)
             throw new ModelFormatException(modelPath, "the hidden size is neither fixed in the ONNX output shape nor given in config.json (hidden_size).");
         HiddenSize = hiddenSize;
-    }
-
-    static OrtElementType IdType(OrtValueInfo input, string modelPath)
-        => input.ElementType is OrtElementType.Int64 or OrtElementType.Int32 ? input.ElementType
-            : throw new ModelFormatException(modelPath, $"input '{input.Name}' must be int64 or int32, found {input.ElementType}.");
-
-    internal static bool IsPast(string name)
-        => name.StartsWith("past_key_values.", StringComparison.Ordinal) && (name.EndsWith(".key", StringComparison.Ordinal) || name.EndsWith(".value", StringComparison.Ordinal));
-
-    static PastInput Past(OrtValueInfo input, string modelPath)
-    {
-        if (input.Shape.Length != 4 || input.Shape[1] <= 0 || input.Shape[3] <= 0)
-            throw new ModelFormatException(modelPath, $"input '{input}' must be [batch, kv_heads, past_sequence, head_dim] with fixed kv_heads and head_dim.");
-        Array empty = input.ElementType switch
-        {
-            OrtElementType.Float => new float[1],
-            OrtElementType.Float16 => new Half[1],
-            _ => throw new ModelFormatException(modelPath, $"input '{input.Name}' is {input.ElementType}; expected Float or Float16."),
-        };
-        return new PastInput(input.Name, input.ElementType, input.Shape[1], input.Shape[3], empty);
     }
 
     /// <summary>The ONNX Runtime session.</summary>
@@ -129,7 +83,6 @@ public class OnnxBackbone : IBackbone, IDisposable
     }
 
     float[]? _paddedOutput;
-    InputBuffers? _inputBuffers;
 
     /// <inheritdoc/>
     public float[] Forward(TokenBatch batch, CancellationToken cancellationToken = default)
@@ -185,88 +138,20 @@ public class OnnxBackbone : IBackbone, IDisposable
             throw new OrtException($"{ModelPath}: output is {type}[{string.Join(",", shape.ToArray())}], expected {expectedType}[{string.Join(",", expected)}].");
     }
 
+    /// <summary>Builds the padded input tensors for a packed batch (fresh arrays; see <see cref="RentInputs"/> for the reused ones).</summary>
+    internal List<OrtTensor> Inputs(TokenBatch batch, out int width) => _inputs.Fresh(batch, MaxPositions, out width);
+
+    /// <summary>Builds the padded input tensors in buffers reused across batches; give them back with <see cref="ReturnInputs"/>.</summary>
+    internal OnnxTokenInputs.Buffers RentInputs(TokenBatch batch, out List<OrtTensor> inputs, out int width) => _inputs.Rent(batch, MaxPositions, out inputs, out width);
+
+    internal void ReturnInputs(OnnxTokenInputs.Buffers buffers) => _inputs.Return(buffers);
+
     /// <summary>Float16 → float.</summary>
     internal static void Widen(ReadOnlySpan<Half> source, Span<float> destination)
     {
         for (int i = 0; i < source.Length; i++) destination[i] = (float)source[i];
     }
 
-    /// <summary>Builds the padded input tensors for a packed batch (fresh arrays; see <see cref="RentInputs"/> for the reused ones).</summary>
-    internal List<OrtTensor> Inputs(TokenBatch batch, out int width)
-    {
-        var buffers = NewBuffers(Math.Max(1, batch.Count * Math.Max(1, batch.MaxLength)));
-        return Fill(buffers, batch, out width);
-    }
-
-    /// <summary>
-    /// Builds the padded input tensors in buffers reused across batches (one set per concurrent call; a call that
-    /// finds the set taken, or too small, makes its own). Give them back with <see cref="ReturnInputs"/>.
-    /// </summary>
-    internal InputBuffers RentInputs(TokenBatch batch, out List<OrtTensor> inputs, out int width)
-    {
-        int needed = Math.Max(1, batch.Count * Math.Max(1, batch.MaxLength));
-        var buffers = Interlocked.Exchange(ref _inputBuffers, null);
-        if (buffers is null || buffers.Capacity < needed) buffers = NewBuffers(needed);
-        inputs = Fill(buffers, batch, out width);
-        return buffers;
-    }
-
-    internal void ReturnInputs(InputBuffers buffers) => _inputBuffers = buffers;
-
-    InputBuffers NewBuffers(int capacity) => new(capacity, Make(_idType, capacity)!, Make(_maskType, capacity), Make(_typeIdType, capacity), Make(_positionType, capacity));
-
-    static Array? Make(OrtElementType? type, int n) => type switch
-    {
-        null => null,
-        OrtElementType.Int64 => new long[n],
-        _ => new int[n],
-    };
-
-    enum Field { Ids, Mask, TypeIds, Positions }
-
-    List<OrtTensor> Fill(InputBuffers buffers, TokenBatch batch, out int width)
-    {
-        int n = batch.Count, t = Math.Max(1, batch.MaxLength);
-        width = t;
-        if (t > MaxPositions) throw new ArgumentException($"A sequence has {t} tokens; the model accepts at most {MaxPositions}.");
-        var list = new List<OrtTensor>(4 + _past.Length)
-        {
-            Put(buffers.Ids, "input_ids", Field.Ids, batch, t),
-        };
-        if (buffers.Mask is not null) list.Add(Put(buffers.Mask, "attention_mask", Field.Mask, batch, t));
-        if (buffers.TypeIds is not null) list.Add(Put(buffers.TypeIds, "token_type_ids", Field.TypeIds, batch, t));
-        if (buffers.Positions is not null) list.Add(Put(buffers.Positions, "position_ids", Field.Positions, batch, t));
-        foreach (var p in _past) list.Add(new OrtTensor(p.Name, p.Type, p.Empty, [n, p.Heads, 0, p.HeadDim]));
-        return list;
-    }
-
-    static OrtTensor Put(Array buffer, string name, Field field, TokenBatch batch, int t) => buffer switch
-    {
-        long[] a => new OrtTensor(name, OrtElementType.Int64, Write(a, field, batch, t), [batch.Count, t]),
-        int[] a => new OrtTensor(name, OrtElementType.Int32, Write(a, field, batch, t), [batch.Count, t]),
-        _ => throw new InvalidOperationException(name),
-    };
-
-    /// <summary>One padded [n, t] input: ids / type ids (0 in padding), mask 1/0, positions 0..t−1 (padding is masked, so its positions do not matter).</summary>
-    static T[] Write<T>(T[] a, Field field, TokenBatch batch, int t) where T : struct, System.Numerics.INumber<T>
-    {
-        for (int i = 0; i < batch.Count; i++)
-        {
-            int s = batch.Starts[i], len = batch.Length(i);
-            var row = a.AsSpan(i * t, t);
-            switch (field)
-            {
-                case Field.Ids: for (int k = 0; k < len; k++) row[k] = T.CreateTruncating(batch.Ids[s + k]); row[len..].Clear(); break;
-                case Field.TypeIds: for (int k = 0; k < len; k++) row[k] = T.CreateTruncating(batch.TypeIds[s + k]); row[len..].Clear(); break;
-                case Field.Mask: row[..len].Fill(T.One); row[len..].Clear(); break;
-                default: for (int k = 0; k < t; k++) row[k] = T.CreateTruncating(k); break;
-            }
-        }
-        return a;
-    }
-
-    /// <summary>The padded input arrays of one call (ids, and mask, type ids, positions when the graph has them), int64 or int32 as the graph wants.</summary>
-    internal sealed record InputBuffers(int Capacity, Array Ids, Array? Mask, Array? TypeIds, Array? Positions);
 
     /// <summary>Copies the ONNX file (and external-data files beside it) into <paramref name="folder"/>/onnx/.</summary>
     public void Save(string folder)
