@@ -30,6 +30,13 @@ public sealed class ExperimentOptions
     public TickerModel.PipelineSettings FineTune { get; set; } = new();
     /// <summary>Run variant (b) (fine-tuning) too.</summary>
     public bool RunFineTune { get; set; } = true;
+    /// <summary>
+    /// End-to-end settings of variants (c) and (d) (TextClassifier; transformer models only): epochs, batch size,
+    /// learning rate, max length; (d) sets EmbeddingLearningRate to LearningRate / 10. EmbeddingModelPath and EndToEnd are set by the run.
+    /// </summary>
+    public TickerModel.PipelineSettings EndToEnd { get; set; } = new() { Epochs = 3, BatchSize = 16, LearningRate = 1e-4f };
+    /// <summary>Run variants (c) and (d) (end-to-end TextClassifier, the second with a 10× smaller embedding-layer rate).</summary>
+    public bool RunEndToEnd { get; set; }
 }
 
 /// <summary>Held-out metrics of one pipeline.</summary>
@@ -61,7 +68,10 @@ public sealed record ExperimentResult(string ModelName, int TrainRows, int TestR
     }
 }
 
-/// <summary>Splits the data, fits (a) ApplyEmbedding → SdcaMaximumEntropy and (b) FineTuneEmbedding → SdcaMaximumEntropy, evaluates, saves.</summary>
+/// <summary>
+/// Splits the data, fits (a) ApplyEmbedding → SdcaMaximumEntropy, (b) FineTuneEmbedding → SdcaMaximumEntropy and, on a
+/// transformer, (c)/(d) the end-to-end TextClassifier; evaluates, saves.
+/// </summary>
 public static class Experiment
 {
     /// <summary>../shared/data beside the repository.</summary>
@@ -103,6 +113,18 @@ public static class Experiment
                     EmbeddingModelPath = modelPath, FineTune = true, Loss = f.Loss, Epochs = f.Epochs, BatchSize = f.BatchSize,
                     LearningRate = f.LearningRate, PairsPerRow = f.PairsPerRow, MaxLength = f.MaxLength, Seed = o.Seed, LogContext = f.LogContext,
                 }));
+        }
+        if (o.RunEndToEnd)
+        {
+            var e = o.EndToEnd;
+            foreach (var (tag, embeddingRate) in new[] { ("(c)", (float?)null), ("(d)", e.LearningRate / 10) })
+                variants.Add(($"{tag} TextClassifier end to end ({e.Epochs} ep, lr {e.LearningRate:G3}{(embeddingRate is float r ? $", embedding lr {r:G3}" : "")})",
+                    tag == "(c)" ? "text-classifier.zip" : "text-classifier-small-embedding-lr.zip",
+                    new TickerModel.PipelineSettings
+                    {
+                        EmbeddingModelPath = modelPath, EndToEnd = true, Epochs = e.Epochs, BatchSize = e.BatchSize, LearningRate = e.LearningRate,
+                        EmbeddingLearningRate = embeddingRate, MaxLength = e.MaxLength, Seed = o.Seed,
+                    }));
         }
         var results = new List<VariantResult>();
         foreach (var (name, file, settings) in variants)

@@ -1,7 +1,9 @@
 // The training half of a Model Builder-style model (Model Builder generates MLModel1.training.cs with BuildPipeline,
-// RetrainPipeline and Train): text → embedding → SdcaMaximumEntropy over the tickers.
+// RetrainPipeline and Train): text → embedding → SdcaMaximumEntropy over the tickers, or (EndToEnd) the TextClassifier
+// trainer, which fine-tunes the transformer with a classification head over the tickers.
 using Microsoft.ML;
 using MLNet.Embeddings.ML;
+using MLNet.Embeddings.Training;
 
 namespace ModelBuilderExample;
 
@@ -14,6 +16,12 @@ public partial class TickerModel
         public string EmbeddingModelPath { get; set; } = Experiment.DefaultGlove;
         /// <summary>false: ApplyEmbedding with the model as it is; true: FineTuneEmbedding on the labelled questions first (SetFit style).</summary>
         public bool FineTune { get; set; }
+        /// <summary>true: no SDCA; the end-to-end TextClassifier trainer fine-tunes the transformer with a classification head (overrides FineTune).</summary>
+        public bool EndToEnd { get; set; }
+        /// <summary>End-to-end: the rate of the encoder's embedding layer (null: LearningRate).</summary>
+        public float? EmbeddingLearningRate { get; set; }
+        /// <summary>End-to-end: each encoder layer's rate is this times the next one's (1: one rate).</summary>
+        public float LayerDecay { get; set; } = 1f;
         /// <summary>The fine-tuning loss (CosineSimilarity on same/other-ticker pairs, as SetFit).</summary>
         public EmbeddingLoss Loss { get; set; } = EmbeddingLoss.CosineSimilarity;
         /// <summary>Fine-tuning epochs.</summary>
@@ -39,6 +47,21 @@ public partial class TickerModel
     public static IEstimator<ITransformer> BuildPipeline(MLContext mlContext, PipelineSettings? settings = null)
     {
         var s = settings ?? new PipelineSettings();
+        if (s.EndToEnd)
+            return mlContext.Transforms.Conversion.MapValueToKey("Label", "ticker")
+                .Append(mlContext.MulticlassClassification.Trainers.TextClassifier("Label", "question", options: new TextClassifierOptions
+                {
+                    ModelPath = s.EmbeddingModelPath,
+                    Trainer =
+                    {
+                        Trainer = new TrainerOptions
+                        {
+                            Epochs = s.Epochs, BatchSize = s.BatchSize, LearningRate = s.LearningRate, MaxLength = s.MaxLength, Seed = s.Seed,
+                            EmbeddingLearningRate = s.EmbeddingLearningRate, LayerDecay = s.LayerDecay, SaveModel = false,
+                        },
+                    },
+                }))
+                .Append(mlContext.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
         var embedding = new ApplyEmbeddingOptions { MaxLength = s.MaxLength };
         IEstimator<ITransformer> features = s.FineTune
             ? mlContext.Transforms.FineTuneEmbedding(new FineTuneEmbeddingOptions
