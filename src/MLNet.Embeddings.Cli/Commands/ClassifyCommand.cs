@@ -30,7 +30,7 @@ internal static class ClassifyCommand
         var train = new Option<string>("--train") { Description = "Training rows (JSONL): text/label or sentence1/sentence2/label; labels are strings or integers.", Required = true };
         var output = new Option<string>("--output") { Description = "Output folder: metrics.jsonl, checkpoints, the trained classifier.", Required = true };
         var eval = new Option<string?>("--eval") { Description = "Held-out labelled rows: accuracy picks the best model." };
-        var trainer = new HeadTrainerArguments();
+        var trainer = TrainerArguments.Head();
         var classWeights = new Option<string>("--class-weights") { Description = "auto: weight each class by rows / (classes × its rows) (scikit-learn's balanced); none (default).", DefaultValueFactory = _ => "none" };
 
         var command = new Command("train", "Train a sequence classifier end to end (cross-entropy over N labels; AdamW, checkpoints).");

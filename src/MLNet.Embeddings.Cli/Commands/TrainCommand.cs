@@ -19,72 +19,33 @@ internal static class TrainCommand
 
     public static Command Create()
     {
+        var arguments = TrainerArguments.Encoder();
         var model = new Option<string>("--model") { Description = "Model folder (sentence-transformers or Hugging Face BERT).", Required = true };
         var train = new Option<string>("--train") { Description = "Training file (JSONL rows, or .txt sentences for simcse).", Required = true };
         var output = new Option<string>("--output") { Description = "Output folder: metrics.jsonl, checkpoints, the fine-tuned model.", Required = true };
         var loss = new Option<string>("--loss") { Description = "Loss: " + string.Join("|", LossNames) + " (default mnrl).", DefaultValueFactory = _ => "mnrl" };
-        var epochs = new Option<int?>("--epochs") { Description = "Passes over the data (default 1)." };
-        var maxSteps = new Option<int?>("--max-steps") { Description = "Stop after N optimiser steps (instead of --epochs)." };
-        var batch = new Option<int?>("--batch-size") { Description = "Rows per batch (default 32)." };
         var mini = new Option<int?>("--mini-batch") { Description = "cached-mnrl: texts per forward chunk (default 32)." };
-        var lr = new Option<float?>("--lr") { Description = "Peak learning rate (default 2e-5; 5e-2 for static word vectors)." };
-        var warmup = new Option<double?>("--warmup-ratio") { Description = "Warm-up fraction of all steps (default 0.1)." };
-        var wd = new Option<float?>("--weight-decay") { Description = "AdamW weight decay (default 0.01)." };
         var scale = new Option<float?>("--scale") { Description = "Score scale, 1/temperature (mnrl, cosent, simcse, distill; default 20)." };
         var margin = new Option<float?>("--margin") { Description = "Margin (triplet default 5 euclidean, contrastive 0.5)." };
-        var dropout = new Option<float?>("--dropout") { Description = "Dropout during training (default: the model's config)." };
-        var seed = new Option<int?>("--seed") { Description = "Seed for shuffling and dropout (default 42)." };
-        var noShuffle = new Option<bool>("--no-shuffle") { Description = "Keep file order (reproducible runs)." };
         var eval = new Option<string?>("--eval") { Description = "Evaluation file (JSONL); task detected from its fields." };
-        var evalSteps = new Option<int?>("--eval-steps") { Description = "Evaluate every N steps (default: each epoch)." };
-        var ckptSteps = new Option<int?>("--checkpoint-steps") { Description = "Write a checkpoint every N steps (keeps the last 2)." };
-        var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --output." };
-        var overwrite = new Option<bool>("--overwrite") { Description = "Train into a non-empty --output: deletes its metrics.jsonl and checkpoints first." };
-        var maxLength = new Option<int?>("--max-length") { Description = "Token cap per text (default: the model's max_seq_length)." };
         var negatives = new Option<int?>("--negatives") { Description = "Hard negatives per row (mnrl and others taking them; 0: in-batch only). Rows with fewer are filled by seeded sampling from their own negatives, rows with none from other rows'. Default: the count most rows have (said in the log)." };
         var backend = new Option<string>("--backend") { Description = "Training engine: managed (our C# kernels, CPU) or torchsharp (libtorch, CPU or CUDA).", DefaultValueFactory = _ => "managed" };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N (cuda needs --backend torchsharp and a CUDA libtorch).", DefaultValueFactory = _ => "cpu" };
         var precision = new Option<string>("--precision") { Description = "fp32, bf16 or fp16 matrix products (bf16/fp16: torchsharp on cuda).", DefaultValueFactory = _ => "fp32" };
-        var embLr = new Option<float?>("--embedding-lr") { Description = "Learning rate of the embedding layer (e.g. a tenth of --lr); default: as --layer-decay gives." };
-        var layerDecay = new Option<float?>("--layer-decay") { Description = "Layer-wise rate decay, top layer at --lr, each lower layer times this (default 1: off)." };
-        var freezeEmb = new Option<bool>("--freeze-embeddings") { Description = "Keep the embedding layer's weights fixed." };
-        var freezeLayers = new Option<int?>("--freeze-layers") { Description = "Keep the lowest N transformer layers fixed (default 0)." };
         var tensorboard = new Option<string?>("--tensorboard") { Description = "Folder for TensorBoard: event files of loss, learning rate, evaluations and checks; projector files at each checkpoint." };
         var probe = new Option<string?>("--probe") { Description = "Probe texts, one per line: their mean pairwise cosine and spread are logged (collapse warning) and shown in the projector." };
         var probePairs = new Option<string?>("--probe-pairs") { Description = "Labelled pairs (JSONL sentence1, sentence2, label 0/1): mean cosine of similar vs dissimilar pairs is logged." };
         var dims = new Option<string?>("--matryoshka-dims") { Description = "Wrap the loss in Matryoshka at these dimensions, e.g. 384,256,128,64." };
 
         var command = new Command("train", "Fine-tune an embedding model (sentence-transformers losses, AdamW, checkpoints).");
-        foreach (var o in new Option[] { model, train, output, loss, epochs, maxSteps, batch, mini, lr, warmup, wd, scale, margin, dropout, seed, noShuffle, eval, evalSteps, ckptSteps, resume, overwrite, maxLength, dims, negatives, backend, device, precision, embLr, layerDecay, freezeEmb, freezeLayers, tensorboard, probe, probePairs })
+        arguments.AddTo(command);
+        foreach (var o in new Option[] { model, train, output, loss, mini, scale, margin, eval, dims, negatives, backend, device, precision, tensorboard, probe, probePairs })
             command.Options.Add(o);
         command.SetAction(r =>
         {
             RemoteArguments.RefuseTraining(r.GetValue(model), "--model");
             var lossObj = CreateLoss(r.GetValue(loss)!, r.GetValue(scale), r.GetValue(margin), r.GetValue(mini), r.GetValue(dims));
-            var opts = new TrainerOptions
-            {
-                OutputDirectory = r.GetValue(output), Shuffle = !r.GetValue(noShuffle), Resume = r.GetValue(resume),
-                OverwriteOutputDirectory = r.GetValue(overwrite),
-            };
-            TrainOutput.Check(opts.OutputDirectory!, opts.Resume, opts.OverwriteOutputDirectory);
-            if (r.GetValue(epochs) is { } e) opts.Epochs = e;
-            opts.MaxSteps = r.GetValue(maxSteps);
-            if (r.GetValue(batch) is { } b) opts.BatchSize = b;
-            if (r.GetValue(lr) is { } l) opts.LearningRate = l;
-            if (r.GetValue(warmup) is { } w) opts.WarmupRatio = w;
-            if (r.GetValue(wd) is { } d) opts.WeightDecay = d;
-            if (r.GetValue(embLr) is { } el) opts.EmbeddingLearningRate = el;
-            if (r.GetValue(layerDecay) is { } ld) opts.LayerDecay = ld;
-            if (r.GetValue(freezeEmb)) opts.FreezeEmbeddings = true;
-            if (r.GetValue(freezeLayers) is { } fl) opts.FreezeLayers = fl;
-            if (r.GetValue(seed) is { } s) opts.Seed = s;
-            opts.Dropout = r.GetValue(dropout);
-            opts.EvalSteps = r.GetValue(evalSteps);
-            opts.CheckpointSteps = r.GetValue(ckptSteps);
-            opts.MaxLength = r.GetValue(maxLength);
-            opts.NegativesPerRow = r.GetValue(negatives);
-            opts.Log = message => Console.Error.WriteLine("train: " + message);
-            opts.Validate(); // bad numbers fail before the model and data are loaded
+            var opts = arguments.Trainer(r, r.GetValue(output)!, "train", r.GetValue(negatives)); // bad numbers fail before the model and data are loaded
             ApplyBackend(opts, r.GetValue(backend)!, r.GetValue(device)!, r.GetValue(precision)!);
             string trainPath = InputFile.Require(r.GetValue(train)!, "--train");
             opts.TensorBoardDirectory = r.GetValue(tensorboard);

@@ -21,7 +21,7 @@ internal static class TrainRerankerCommand
         var output = new Option<string>("--output") { Description = "Output folder: metrics.jsonl, checkpoints, the trained cross-encoder.", Required = true };
         var loss = new Option<string>("--loss") { Description = "Loss: bce|listwise|margin-mse (default listwise).", DefaultValueFactory = _ => "listwise" };
         var eval = new Option<string?>("--eval") { Description = "Held-out rows (query/pos/neg): ranks each query's candidates (ndcg@10 picks the best model)." };
-        var trainer = new HeadTrainerArguments();
+        var trainer = TrainerArguments.Head();
         var negatives = new Option<int?>("--negatives") { Description = "Negatives per group (listwise, margin-mse: group size − 1; bce: negatives used per row). Default: the count most rows have." };
 
         var command = new Command("train-reranker", "Train a cross-encoder reranker (BCE, listwise or MarginMSE; AdamW, checkpoints).");
