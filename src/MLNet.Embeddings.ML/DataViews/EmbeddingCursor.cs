@@ -16,14 +16,15 @@ internal sealed class EmbeddingCursor : DataViewRowCursor
     readonly ValueGetter<ReadOnlyMemory<char>>?[] _textGetters;
     readonly string[][] _texts;
     readonly float[][]?[] _vectors;
-    long _windowStart = -1;
-    int _windowRows;
-    long _aheadRows;
+    readonly WindowReader? _reader;
+    readonly Action<int> _readRow; // made once: the getters ask for the window on every row
 
     public EmbeddingCursor(EmbeddingDataView view, DataViewRowCursor main, DataViewRowCursor? ahead, bool[] active, int[] textColumns, EmbeddingState? state, int inputCount)
     {
         _view = view; _main = main; _ahead = ahead; _active = active; _textColumns = textColumns; _state = state; _inputCount = inputCount;
         _window = state?.Settings.WindowSize ?? 1;
+        _readRow = ReadRow;
+        if (ahead is not null) _reader = new WindowReader(ahead, _window, "embedding", "the input data view gave fewer rows to a second cursor than to the first; ApplyEmbedding reads its input twice (texts one window ahead) and needs a repeatable IDataView.");
         _textGetters = new ValueGetter<ReadOnlyMemory<char>>?[active.Length];
         _texts = new string[active.Length][];
         _vectors = new float[][]?[active.Length];
@@ -63,37 +64,18 @@ internal sealed class EmbeddingCursor : DataViewRowCursor
 
     float[] Vector(int k, long position)
     {
-        if (position < 0) throw new InvalidOperationException("the cursor is not on a row.");
-        long start = position / _window * _window;
-        if (start != _windowStart) LoadWindow(start);
-        var rows = _vectors[k] ??= _state!.Encode(_texts[k].AsSpan(0, _windowRows).ToArray());
-        return rows[position - start];
+        if (_reader!.MoveTo(position, _readRow))
+            for (int j = 0; j < _vectors.Length; j++) _vectors[j] = null;
+        var rows = _vectors[k] ??= _state!.Encode(_texts[k].AsSpan(0, _reader.Rows).ToArray());
+        return rows[position - _reader.Start];
     }
 
-    void LoadWindow(long start)
+    void ReadRow(int n)
     {
-        if (start < _aheadRows) throw new InvalidOperationException("the embedding cursor moved backwards.");
-        while (_aheadRows < start)
-        {
-            if (!_ahead!.MoveNext()) throw NotRepeatable();
-            _aheadRows++;
-        }
-        int n = 0;
         var value = default(ReadOnlyMemory<char>);
-        while (n < _window && _ahead!.MoveNext())
-        {
-            for (int k = 0; k < _active.Length; k++)
-                if (_active[k]) { _textGetters[k]!(ref value); _texts[k][n] = value.ToString(); }
-            n++;
-        }
-        _aheadRows += n;
-        if (n == 0) throw NotRepeatable();
-        _windowStart = start; _windowRows = n;
-        for (int k = 0; k < _vectors.Length; k++) _vectors[k] = null;
+        for (int k = 0; k < _active.Length; k++)
+            if (_active[k]) { _textGetters[k]!(ref value); _texts[k][n] = value.ToString(); }
     }
-
-    static InvalidOperationException NotRepeatable() =>
-        new("the input data view gave fewer rows to a second cursor than to the first; ApplyEmbedding reads its input twice (texts one window ahead) and needs a repeatable IDataView.");
 
     protected override void Dispose(bool disposing)
     {

@@ -13,9 +13,8 @@ internal sealed class RelevanceCursor : DataViewRowCursor
     readonly ValueGetter<ReadOnlyMemory<char>>? _queryGetter, _documentGetter;
     readonly string[] _queries, _documents;
     float[]? _scores;
-    long _windowStart = -1;
-    int _windowRows;
-    long _aheadRows;
+    readonly WindowReader? _reader;
+    readonly Action<int> _readRow; // made once: the getters ask for the window on every row
 
     public RelevanceCursor(DataViewSchema schema, DataViewRowCursor main, DataViewRowCursor? ahead, int query, int document, RelevanceState? state, int inputCount)
     {
@@ -23,8 +22,10 @@ internal sealed class RelevanceCursor : DataViewRowCursor
         _window = state?.WindowSize ?? 1;
         _queries = new string[ahead is null ? 0 : _window];
         _documents = new string[_queries.Length];
+        _readRow = ReadRow;
         if (ahead is not null)
         {
+            _reader = new WindowReader(ahead, _window, "relevance", "the input data view gave fewer rows to a second cursor than to the first; ScoreRelevance reads its input twice (queries and documents one window ahead) and needs a repeatable IDataView.");
             _queryGetter = ahead.GetGetter<ReadOnlyMemory<char>>(ahead.Schema[query]);
             _documentGetter = ahead.GetGetter<ReadOnlyMemory<char>>(ahead.Schema[document]);
         }
@@ -51,37 +52,17 @@ internal sealed class RelevanceCursor : DataViewRowCursor
 
     float Score(long position)
     {
-        if (position < 0) throw new InvalidOperationException("the cursor is not on a row.");
-        long start = position / _window * _window;
-        if (start != _windowStart) LoadWindow(start);
-        _scores ??= _state!.Score(_queries.AsSpan(0, _windowRows).ToArray(), _documents.AsSpan(0, _windowRows).ToArray());
-        return _scores[position - start];
+        if (_reader!.MoveTo(position, _readRow)) _scores = null;
+        _scores ??= _state!.Score(_queries.AsSpan(0, _reader.Rows).ToArray(), _documents.AsSpan(0, _reader.Rows).ToArray());
+        return _scores[position - _reader.Start];
     }
 
-    void LoadWindow(long start)
+    void ReadRow(int n)
     {
-        if (start < _aheadRows) throw new InvalidOperationException("the relevance cursor moved backwards.");
-        while (_aheadRows < start)
-        {
-            if (!_ahead!.MoveNext()) throw NotRepeatable();
-            _aheadRows++;
-        }
-        int n = 0;
         var value = default(ReadOnlyMemory<char>);
-        while (n < _window && _ahead!.MoveNext())
-        {
-            _queryGetter!(ref value); _queries[n] = value.ToString();
-            _documentGetter!(ref value); _documents[n] = value.ToString();
-            n++;
-        }
-        _aheadRows += n;
-        if (n == 0) throw NotRepeatable();
-        _windowStart = start; _windowRows = n;
-        _scores = null;
+        _queryGetter!(ref value); _queries[n] = value.ToString();
+        _documentGetter!(ref value); _documents[n] = value.ToString();
     }
-
-    static InvalidOperationException NotRepeatable() =>
-        new("the input data view gave fewer rows to a second cursor than to the first; ScoreRelevance reads its input twice (queries and documents one window ahead) and needs a repeatable IDataView.");
 
     protected override void Dispose(bool disposing)
     {
